@@ -1,0 +1,22 @@
+//! A line of a sale's quote.
+
+use crate::Scaled;
+use sea_orm::entity::prelude::*;
+
+/// A row of `sale_line_item`.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sale_line_item")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub sale_id: Uuid,
+    pub position: i32,
+    pub product_name: String,
+    pub quantity: Scaled,
+    pub unit_price: Scaled,
+    pub total: Scaled,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,15 @@
+//! Database migrations of dealgate, run by the server at start (and by `dealgate migrate`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_domain;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_domain::Migration)]
+    }
+}

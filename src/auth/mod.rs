@@ -1,0 +1,13 @@
+//! Authentication and authorisation: who is calling ([`Viewer`]) and what they may do.
+//!
+//! Every request carries an API key (`X-API-KEY: …` or `Authorization: Bearer …`). The key's
+//! organisation is the request's scope: resolvers and loaders read it from the [`Viewer`] in
+//! the request data, and nothing in the API accepts an organisation id from the client.
+
+mod guard;
+mod query;
+mod viewer;
+
+pub use guard::{authorize_operation, operation_type};
+pub use query::ViewerQuery;
+pub use viewer::{Viewer, api_key_from_headers, authenticate};

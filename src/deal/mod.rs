@@ -1,0 +1,3 @@
+//! Deals: the heart of the domain.
+
+pub mod pricing;

@@ -1,0 +1,34 @@
+//! [`ContextExt`]: typed access to what every request carries (caller, database, loaders).
+
+use super::loader::Loaders;
+use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+/// What a resolver needs from the request, without `unwrap`s.
+pub trait ContextExt {
+    /// The authenticated caller.
+    fn viewer(&self) -> AppResult<&Viewer>;
+    /// The database pool.
+    fn db(&self) -> AppResult<&DatabaseConnection>;
+    /// This request's loaders, scoped to the caller's organisation.
+    fn loaders(&self) -> AppResult<&Loaders>;
+}
+
+impl ContextExt for Context<'_> {
+    fn viewer(&self) -> AppResult<&Viewer> {
+        self.data::<Viewer>()
+            .map_err(|_| AppError::Unauthenticated("no API key".into()))
+    }
+
+    fn db(&self) -> AppResult<&DatabaseConnection> {
+        self.data::<DatabaseConnection>()
+            .map_err(|e| AppError::internal(e.message))
+    }
+
+    fn loaders(&self) -> AppResult<&Loaders> {
+        self.data::<Loaders>()
+            .map_err(|e| AppError::internal(e.message))
+    }
+}

@@ -1,0 +1,19 @@
+//! dealgate: a GraphQL API over a sales-deals domain.
+//!
+//! One module per domain (its GraphQL types, queries, mutations, services, loaders), plus the
+//! shared pieces: `graphql` (schema assembly, scalars, ids), `http` (the router), `auth`,
+//! `db`, `config`, `error`, `cli` and `demo`.
+
+pub mod api_key;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod deal;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod organization;
+pub mod user;

@@ -53,7 +53,7 @@ impl ApiKeyMutation {
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiKeyInput,
+        #[graphql(desc = "The key to create.")] input: CreateApiKeyInput,
     ) -> AppResult<CreateApiKeyPayload> {
         let viewer = ctx.viewer()?;
         let name = input.name.trim();
@@ -91,7 +91,7 @@ impl ApiKeyMutation {
     async fn revoke_api_key(
         &self,
         ctx: &Context<'_>,
-        input: RevokeApiKeyInput,
+        #[graphql(desc = "The key to revoke.")] input: RevokeApiKeyInput,
     ) -> AppResult<RevokeApiKeyPayload> {
         let viewer = ctx.viewer()?;
         let id = expect_id(&input.id, NodeKind::ApiKey, "input.id")?;

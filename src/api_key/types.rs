@@ -34,6 +34,7 @@ impl From<enums::ApiKeyScope> for ApiKeyScope {
 #[derive(Clone)]
 pub struct ApiKey(pub api_key::Model);
 
+/// An API key of your organisation. The key itself is shown only once, when it is created.
 #[Object]
 impl ApiKey {
     /// The key's global id.

@@ -91,13 +91,21 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// The object with this global id, or null when it does not exist in your organisation.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as any object's `id` field gives it.")] id: ID,
+    ) -> AppResult<Option<Node>> {
         resolve_node(ctx.loaders()?, &id, "id").await
     }
 
     /// The objects with these global ids, in the same order; null for each one that does not
     /// exist in your organisation. At most 100 ids.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> AppResult<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Up to 100 global ids.")] ids: Vec<ID>,
+    ) -> AppResult<Vec<Option<Node>>> {
         if ids.len() > 100 {
             return Err(AppError::LimitExceeded(
                 "at most 100 ids may be asked at once".into(),

@@ -10,6 +10,9 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decimal(pub rust_decimal::Decimal);
 
+/// An exact decimal number. Sent as a JSON string (`"19260.00"`); accepted as a string or a
+/// number (a JSON number is read through its shortest decimal form, so send strings when
+/// every digit matters). Never a float inside the server.
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -50,6 +53,8 @@ impl Decimal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
+/// An instant in RFC 3339, always in UTC (`2026-11-21T09:30:00.123456Z`). Input may carry any
+/// offset; it is converted to UTC.
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -72,6 +77,7 @@ impl ScalarType for DateTime {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date, `YYYY-MM-DD`.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {

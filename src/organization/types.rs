@@ -9,6 +9,7 @@ use entity::organization;
 #[derive(Clone)]
 pub struct Organization(pub organization::Model);
 
+/// An organisation: the tenant that owns every other object you can see.
 #[Object]
 impl Organization {
     /// The organisation's global id.

@@ -9,6 +9,7 @@ use entity::user;
 #[derive(Clone)]
 pub struct User(pub user::Model);
 
+/// A user of your organisation [owner, agent, team member]: owns deals and sales, follows deals.
 #[Object]
 impl User {
     /// The user's global id.

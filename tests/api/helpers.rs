@@ -1,0 +1,151 @@
+//! `spawn_app()`: the server on port 0 over a fresh database, and a GraphQL client for it.
+
+use dealgate::config::Config;
+use dealgate::{api_key::service as api_keys, clock, db, graphql, http};
+use entity::{enums::ApiKeyScope, organization, user};
+use sea_orm::prelude::Uuid;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// A running server and its database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// The server's database, for setting up and checking state.
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+    /// Keeps the SQLite file alive for the test's duration.
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// An organisation made for a test, with a user and a read-write key of that user.
+pub struct TestOrg {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub key: String,
+}
+
+/// A fresh, migrated database: a new PostgreSQL schema, or a new SQLite file.
+pub async fn fresh_database() -> (DatabaseConnection, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let schema = format!("t_{}", Uuid::now_v7().simple());
+            let admin = db::connect_url(&url, 1, None)
+                .await
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create test schema");
+            admin.close().await.ok();
+            let conn = db::connect_url(&url, 8, Some(&schema))
+                .await
+                .expect("connect to schema");
+            db::migrate(&conn).await.expect("migrate");
+            (conn, None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            let conn = db::connect_url(&url, 8, None).await.expect("open sqlite");
+            db::migrate(&conn).await.expect("migrate");
+            (conn, Some(dir))
+        }
+    }
+}
+
+/// Starts the real router on an ephemeral port over a fresh database.
+pub async fn spawn_app() -> TestApp {
+    let (db, dir) = fresh_database().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = http::AppState {
+        db: db.clone(),
+        schema: graphql::schema(),
+        config: Arc::new(Config::for_database("unused")),
+    };
+    tokio::spawn(async move { axum::serve(listener, http::router(state)).await });
+    TestApp {
+        address,
+        db,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Creates an organisation with one user and a read-write key for that user.
+    pub async fn create_org(&self, name: &str) -> TestOrg {
+        let now = clock::now();
+        let org = organization::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name.into()),
+            default_currency: Set("EUR".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert organisation");
+        let user = user::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(org.id),
+            name: Set(format!("{name} Owner")),
+            email: Set(format!("owner@{}.example", name.to_lowercase())),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert user");
+        let key = self
+            .create_key(org.id, Some(user.id), ApiKeyScope::ReadWrite)
+            .await;
+        TestOrg {
+            id: org.id,
+            user_id: user.id,
+            key,
+        }
+    }
+
+    /// A new key of `org` with `scope`.
+    pub async fn create_key(&self, org: Uuid, user: Option<Uuid>, scope: ApiKeyScope) -> String {
+        match api_keys::create(&self.db, org, user, "test", scope).await {
+            Ok(created) => created.plain_key,
+            Err(err) => panic!("create key: {}", err.message()),
+        }
+    }
+
+    /// POSTs a GraphQL request with `key` (if any) and returns the status and JSON body.
+    pub async fn post(&self, key: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(key) = key {
+            request = request.header("X-API-KEY", key);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// Runs a GraphQL request with `key` and returns its body.
+    pub async fn gql(&self, key: &str, query: &str, variables: Value) -> Value {
+        self.post(Some(key), query, variables).await.1
+    }
+}
+
+/// The `extensions.code` of the first error of `body`.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The global id a row of kind `prefix` has.
+pub fn gid(prefix: &str, id: Uuid) -> String {
+    format!("{prefix}_{}", id.simple())
+}

@@ -1,0 +1,11 @@
+//! dealgate's integration tests: the real router on a real port, over HTTP, against a fresh
+//! database per test (SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set).
+
+mod auth;
+mod health;
+mod helpers;
+mod limits;
+mod migrations;
+mod money;
+mod schema;
+mod tenancy;

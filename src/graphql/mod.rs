@@ -9,6 +9,7 @@ pub mod errors;
 pub mod loader;
 pub mod node;
 pub mod scalars;
+pub mod sql_metrics;
 
 use crate::api_key::ApiKeyMutation;
 use crate::auth::{self, Viewer, ViewerQuery};
@@ -17,6 +18,8 @@ use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
 use loader::DbLoader;
 use node::NodeQuery;
 use sea_orm::DatabaseConnection;
+use sql_metrics::SqlMetrics;
+use std::sync::Arc;
 
 /// Deepest selection a query may nest.
 pub const MAX_DEPTH: usize = 16;
@@ -49,13 +52,33 @@ pub fn sdl() -> String {
 }
 
 /// Checks that `viewer` may run `request`, then attaches what resolvers need: the caller,
-/// the database and fresh loaders scoped to the caller's organisation.
+/// the database and fresh loaders scoped to the caller's organisation. With `count_sql`,
+/// the request's statements are counted in the returned [`SqlMetrics`].
 pub fn prepare_request(
     db: &DatabaseConnection,
     viewer: Viewer,
     mut request: Request,
-) -> AppResult<Request> {
+    count_sql: bool,
+) -> AppResult<(Request, Option<Arc<SqlMetrics>>)> {
     auth::authorize_operation(&viewer, &mut request)?;
+    let (db, metrics) = if count_sql {
+        let (db, metrics) = SqlMetrics::instrument(db);
+        (db, Some(metrics))
+    } else {
+        (db.clone(), None)
+    };
     let loaders = DbLoader::for_request(db.clone(), viewer.organization_id);
-    Ok(request.data(viewer).data(db.clone()).data(loaders))
+    Ok((request.data(viewer).data(db).data(loaders), metrics))
+}
+
+/// Runs a prepared request on `schema`: codes on every error, `extensions.sql` when counted.
+pub async fn execute(
+    schema: &AppSchema,
+    (request, metrics): (Request, Option<Arc<SqlMetrics>>),
+) -> async_graphql::Response {
+    let response = errors::with_codes(schema.execute(request).await);
+    match metrics {
+        Some(metrics) => metrics.report(response),
+        None => response,
+    }
 }

@@ -27,11 +27,11 @@ async fn execute(
         Ok(viewer) => viewer,
         Err(err) => return error_response(StatusCode::UNAUTHORIZED, &err),
     };
-    let response = match prepare_request(&state.db, viewer, request) {
-        Ok(request) => state.schema.execute(request).await,
+    let response = match prepare_request(&state.db, viewer, request, state.config.sql_metrics) {
+        Ok(prepared) => crate::graphql::execute(&state.schema, prepared).await,
         Err(err) => single_error(&err),
     };
-    GraphQLResponse::from(with_codes(response)).into_response()
+    GraphQLResponse::from(response).into_response()
 }
 
 fn error_response(status: StatusCode, error: &AppError) -> Response {
@@ -151,7 +151,8 @@ impl AuthenticatedExecutor {
         let viewer = self.viewer.get().cloned().ok_or_else(|| {
             AppError::Unauthenticated("send an API key in the connection_init payload".into())
         })?;
-        prepare_request(&self.state.db, viewer, request)
+        // Statement accounting is reported on HTTP responses only.
+        prepare_request(&self.state.db, viewer, request, false).map(|(request, _)| request)
     }
 }
 

@@ -65,7 +65,10 @@ pub async fn spawn_app() -> TestApp {
     let state = http::AppState {
         db: db.clone(),
         schema: graphql::schema(),
-        config: Arc::new(Config::for_database("unused")),
+        config: Arc::new(Config {
+            sql_metrics: true,
+            ..Config::for_database("unused")
+        }),
     };
     tokio::spawn(async move { axum::serve(listener, http::router(state)).await });
     TestApp {

@@ -42,3 +42,37 @@ async fn an_unknown_field_is_a_validation_error() {
 fn uuid_hex() -> String {
     sea_orm::prelude::Uuid::now_v7().simple().to_string()
 }
+
+#[tokio::test]
+async fn responses_count_their_sql_statements() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    // One statement per loader: organisation, user, API key. Authentication is not counted.
+    let body = app
+        .gql(
+            &org.key,
+            "{ viewer { organization { name } user { name } apiKey { prefix } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["extensions"]["sql"]["statements"], 3, "{body}");
+    assert!(
+        body["extensions"]["sql"]["ms"]
+            .as_f64()
+            .is_some_and(|ms| ms >= 0.0)
+    );
+
+    // Two users asked at once are one statement, not two.
+    let ids = [
+        crate::helpers::gid("user", org.user_id),
+        crate::helpers::gid("user", sea_orm::prelude::Uuid::now_v7()),
+    ];
+    let body = app
+        .gql(
+            &org.key,
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": ids }),
+        )
+        .await;
+    assert_eq!(body["extensions"]["sql"]["statements"], 1, "{body}");
+}

@@ -9,3 +9,4 @@ mod migrations;
 mod money;
 mod schema;
 mod tenancy;
+mod websocket;

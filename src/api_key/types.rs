@@ -2,15 +2,12 @@
 
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
-use crate::graphql::loader::DbLoader;
+use crate::graphql::loader::load_by_id;
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::scalars::DateTime;
 use crate::user::{User, UserId};
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{api_key, enums};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, prelude::Uuid};
-use std::collections::HashMap;
 
 /// What an API key may do.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,26 +73,4 @@ impl ApiKey {
     }
 }
 
-/// Key: an API key id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ApiKeyId(pub Uuid);
-
-impl Loader<ApiKeyId> for DbLoader {
-    type Value = ApiKey;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[ApiKeyId]) -> Result<HashMap<ApiKeyId, ApiKey>, AppError> {
-        if keys.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows = api_key::Entity::find()
-            .filter(api_key::Column::OrganizationId.eq(self.organization_id))
-            .filter(api_key::Column::Id.is_in(keys.iter().map(|k| k.0)))
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|k| (ApiKeyId(k.id), ApiKey(k)))
-            .collect())
-    }
-}
+load_by_id!(ApiKeyId, api_key, ApiKey);

@@ -4,8 +4,10 @@
 //! `loader.rs`. A loader carries the caller's organisation and filters every statement by
 //! it, and lives for one request only, so neither its cache nor its scope crosses requests.
 
+use super::batching::BatchQueue;
 use async_graphql::dataloader::DataLoader;
 use sea_orm::{DatabaseConnection, prelude::Uuid};
+use std::time::Duration;
 
 /// Loads rows of one organisation in batches.
 pub struct DbLoader {
@@ -19,7 +21,7 @@ pub struct DbLoader {
 pub type Loaders = DataLoader<DbLoader>;
 
 impl DbLoader {
-    /// Loaders for one request of `organization_id`.
+    /// Loaders for one request of `organization_id`, spawning batches on the runtime.
     pub fn for_request(db: DatabaseConnection, organization_id: Uuid) -> Loaders {
         DataLoader::new(
             Self {
@@ -29,4 +31,52 @@ impl DbLoader {
             tokio::spawn,
         )
     }
+
+    /// Loaders for one request of `organization_id` whose batches are queued on `queue`, to
+    /// be run by [`super::batching::run_with_batches`].
+    pub fn queued(db: DatabaseConnection, organization_id: Uuid, queue: BatchQueue) -> Loaders {
+        DataLoader::new(
+            Self {
+                db,
+                organization_id,
+            },
+            queue.spawner(),
+        )
+        .delay(Duration::ZERO)
+    }
 }
+
+/// Defines a newtype key `$key(Uuid)` and a loader of `$module` rows by id, within the
+/// caller's organisation, wrapped as `$wrapper`. `$module` must be in scope (`entity::…`).
+macro_rules! load_by_id {
+    ($key:ident, $module:ident, $wrapper:ident) => {
+        /// Key: the id of a row to load.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub sea_orm::prelude::Uuid);
+
+        impl async_graphql::dataloader::Loader<$key> for $crate::graphql::loader::DbLoader {
+            type Value = $wrapper;
+            type Error = $crate::error::AppError;
+
+            async fn load(
+                &self,
+                keys: &[$key],
+            ) -> Result<std::collections::HashMap<$key, $wrapper>, Self::Error> {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                if keys.is_empty() {
+                    return Ok(std::collections::HashMap::new());
+                }
+                let rows = $module::Entity::find()
+                    .filter($module::Column::OrganizationId.eq(self.organization_id))
+                    .filter($module::Column::Id.is_in(keys.iter().map(|k| k.0)))
+                    .all(&self.db)
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|row| ($key(row.id), $wrapper(row)))
+                    .collect())
+            }
+        }
+    };
+}
+pub(crate) use load_by_id;

@@ -4,17 +4,23 @@
 //! the same schema. Per-request data (the caller, the database, the loaders) is attached to
 //! each request by [`prepare_request`].
 
+pub mod batching;
 pub mod context;
 pub mod errors;
 pub mod loader;
+pub mod money;
 pub mod node;
+pub mod pagination;
 pub mod scalars;
 pub mod sql_metrics;
 
 use crate::api_key::ApiKeyMutation;
 use crate::auth::{self, Viewer, ViewerQuery};
+use crate::deal::DealQuery;
 use crate::error::AppResult;
+use crate::pipeline::PipelineQuery;
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
+use batching::{Batches, batch_queue, run_with_batches};
 use loader::DbLoader;
 use node::NodeQuery;
 use sea_orm::DatabaseConnection;
@@ -28,7 +34,7 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Every root query field.
 #[derive(MergedObject, Default)]
-pub struct Query(ViewerQuery, NodeQuery);
+pub struct Query(ViewerQuery, NodeQuery, DealQuery, PipelineQuery);
 
 /// Every root mutation field.
 #[derive(MergedObject, Default)]
@@ -51,15 +57,22 @@ pub fn sdl() -> String {
     schema().sdl()
 }
 
+/// A request ready to run: authorised, with its data attached.
+pub struct PreparedRequest {
+    request: Request,
+    batches: Option<Batches>,
+    metrics: Option<Arc<SqlMetrics>>,
+}
+
 /// Checks that `viewer` may run `request`, then attaches what resolvers need: the caller,
 /// the database and fresh loaders scoped to the caller's organisation. With `count_sql`,
-/// the request's statements are counted in the returned [`SqlMetrics`].
+/// the request's statements are counted and reported in `extensions.sql`.
 pub fn prepare_request(
     db: &DatabaseConnection,
     viewer: Viewer,
     mut request: Request,
     count_sql: bool,
-) -> AppResult<(Request, Option<Arc<SqlMetrics>>)> {
+) -> AppResult<PreparedRequest> {
     auth::authorize_operation(&viewer, &mut request)?;
     let (db, metrics) = if count_sql {
         let (db, metrics) = SqlMetrics::instrument(db);
@@ -67,18 +80,40 @@ pub fn prepare_request(
     } else {
         (db.clone(), None)
     };
-    let loaders = DbLoader::for_request(db.clone(), viewer.organization_id);
-    Ok((request.data(viewer).data(db).data(loaders), metrics))
+    let (queue, batches) = batch_queue();
+    let loaders = DbLoader::queued(db.clone(), viewer.organization_id, queue);
+    let request = request.data(viewer).data(db).data(loaders);
+    Ok(PreparedRequest {
+        request,
+        batches: Some(batches),
+        metrics,
+    })
 }
 
-/// Runs a prepared request on `schema`: codes on every error, `extensions.sql` when counted.
-pub async fn execute(
-    schema: &AppSchema,
-    (request, metrics): (Request, Option<Arc<SqlMetrics>>),
-) -> async_graphql::Response {
-    let response = errors::with_codes(schema.execute(request).await);
-    match metrics {
-        Some(metrics) => metrics.report(response),
-        None => response,
+/// Like [`prepare_request`], with loaders that spawn their batches on the runtime: for
+/// streams (graphql-ws), which are not polled as one future.
+pub fn prepare_stream_request(
+    db: &DatabaseConnection,
+    viewer: Viewer,
+    mut request: Request,
+) -> AppResult<Request> {
+    auth::authorize_operation(&viewer, &mut request)?;
+    let loaders = DbLoader::for_request(db.clone(), viewer.organization_id);
+    Ok(request.data(viewer).data(db.clone()).data(loaders))
+}
+
+impl PreparedRequest {
+    /// Runs the request on `schema`: codes on every error, `extensions.sql` when counted.
+    pub async fn run(self, schema: &AppSchema) -> async_graphql::Response {
+        let query = schema.execute(self.request);
+        let response = match self.batches {
+            Some(batches) => run_with_batches(query, batches).await,
+            None => query.await,
+        };
+        let response = errors::with_codes(response);
+        match self.metrics {
+            Some(metrics) => metrics.report(response),
+            None => response,
+        }
     }
 }

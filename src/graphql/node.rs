@@ -7,9 +7,13 @@
 
 use super::context::ContextExt;
 use super::loader::Loaders;
-use crate::api_key::ApiKey;
+use crate::api_key::{ApiKey, ApiKeyId};
+use crate::company::{Company, CompanyId};
+use crate::contact::{Contact, ContactId};
+use crate::deal::{Deal, DealId};
 use crate::error::{AppError, AppResult};
 use crate::organization::{Organization, OrganizationId};
+use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
 use crate::user::{User, UserId};
 use async_graphql::{Context, ID, Interface, Object};
 use sea_orm::prelude::Uuid;
@@ -23,16 +27,40 @@ pub enum NodeKind {
     User,
     /// An API key.
     ApiKey,
+    /// A pipeline.
+    Pipeline,
+    /// A stage.
+    Stage,
+    /// A company.
+    Company,
+    /// A contact.
+    Contact,
+    /// A deal.
+    Deal,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 3] = [Self::Organization, Self::User, Self::ApiKey];
+    const ALL: [NodeKind; 8] = [
+        Self::Organization,
+        Self::User,
+        Self::ApiKey,
+        Self::Pipeline,
+        Self::Stage,
+        Self::Company,
+        Self::Contact,
+        Self::Deal,
+    ];
 
     fn prefix(self) -> &'static str {
         match self {
             Self::Organization => "org",
             Self::User => "user",
             Self::ApiKey => "apikey",
+            Self::Pipeline => "pipeline",
+            Self::Stage => "stage",
+            Self::Company => "company",
+            Self::Contact => "contact",
+            Self::Deal => "deal",
         }
     }
 
@@ -42,6 +70,11 @@ impl NodeKind {
             Self::Organization => "Organization",
             Self::User => "User",
             Self::ApiKey => "ApiKey",
+            Self::Pipeline => "Pipeline",
+            Self::Stage => "Stage",
+            Self::Company => "Company",
+            Self::Contact => "Contact",
+            Self::Deal => "Deal",
         }
     }
 }
@@ -82,6 +115,16 @@ pub enum Node {
     User(User),
     /// An API key.
     ApiKey(ApiKey),
+    /// A pipeline.
+    Pipeline(Pipeline),
+    /// A stage.
+    Stage(Stage),
+    /// A company.
+    Company(Company),
+    /// A contact.
+    Contact(Contact),
+    /// A deal.
+    Deal(Deal),
 }
 
 /// Root fields that resolve any object by its global id.
@@ -132,10 +175,15 @@ async fn resolve_node(loaders: &Loaders, id: &ID, field: &str) -> AppResult<Opti
             .await?
             .map(Node::Organization),
         NodeKind::User => loaders.load_one(UserId(uuid)).await?.map(Node::User),
-        NodeKind::ApiKey => loaders
-            .load_one(crate::api_key::ApiKeyId(uuid))
+        NodeKind::ApiKey => loaders.load_one(ApiKeyId(uuid)).await?.map(Node::ApiKey),
+        NodeKind::Pipeline => loaders
+            .load_one(PipelineId(uuid))
             .await?
-            .map(Node::ApiKey),
+            .map(Node::Pipeline),
+        NodeKind::Stage => loaders.load_one(StageId(uuid)).await?.map(Node::Stage),
+        NodeKind::Company => loaders.load_one(CompanyId(uuid)).await?.map(Node::Company),
+        NodeKind::Contact => loaders.load_one(ContactId(uuid)).await?.map(Node::Contact),
+        NodeKind::Deal => loaders.load_one(DealId(uuid)).await?.map(Node::Deal),
     })
 }
 

@@ -7,7 +7,7 @@ use std::str::FromStr;
 /// An exact decimal number. Sent as a JSON string (`"19260.00"`); accepted as a string or a
 /// number (a JSON number is read through its shortest decimal form, so send strings when
 /// every digit matters). Never a float inside the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Decimal(pub rust_decimal::Decimal);
 
 /// An exact decimal number. Sent as a JSON string (`"19260.00"`); accepted as a string or a
@@ -50,7 +50,7 @@ impl Decimal {
 
 /// An instant in RFC 3339, always in UTC (`2026-11-21T09:30:00.123456Z`). Input may carry any
 /// offset; it is converted to UTC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
 /// An instant in RFC 3339, always in UTC (`2026-11-21T09:30:00.123456Z`). Input may carry any
@@ -74,7 +74,7 @@ impl ScalarType for DateTime {
 }
 
 /// A calendar date, `YYYY-MM-DD`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub NaiveDate);
 
 /// A calendar date, `YYYY-MM-DD`.

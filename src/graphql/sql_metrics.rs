@@ -25,6 +25,7 @@ impl SqlMetrics {
         let sink = metrics.clone();
         counted.set_metric_callback(move |info| {
             sink.statements.fetch_add(1, Ordering::Relaxed);
+            tracing::trace!(sql = %info.statement.sql, "statement");
             let micros = u64::try_from(info.elapsed.as_micros()).unwrap_or(u64::MAX);
             sink.micros.fetch_add(micros, Ordering::Relaxed);
         });

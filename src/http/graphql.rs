@@ -7,7 +7,7 @@ use super::AppState;
 use crate::auth::{self, Viewer};
 use crate::error::AppError;
 use crate::graphql::errors::{single_error, with_codes};
-use crate::graphql::prepare_request;
+use crate::graphql::{prepare_request, prepare_stream_request};
 use async_graphql::Executor;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::rejection::GraphQLRejection;
@@ -28,7 +28,7 @@ async fn execute(
         Err(err) => return error_response(StatusCode::UNAUTHORIZED, &err),
     };
     let response = match prepare_request(&state.db, viewer, request, state.config.sql_metrics) {
-        Ok(prepared) => crate::graphql::execute(&state.schema, prepared).await,
+        Ok(prepared) => prepared.run(&state.schema).await,
         Err(err) => single_error(&err),
     };
     GraphQLResponse::from(response).into_response()
@@ -147,19 +147,20 @@ struct AuthenticatedExecutor {
 }
 
 impl AuthenticatedExecutor {
-    fn prepare(&self, request: async_graphql::Request) -> Result<async_graphql::Request, AppError> {
-        let viewer = self.viewer.get().cloned().ok_or_else(|| {
+    fn viewer(&self) -> Result<Viewer, AppError> {
+        self.viewer.get().cloned().ok_or_else(|| {
             AppError::Unauthenticated("send an API key in the connection_init payload".into())
-        })?;
-        // Statement accounting is reported on HTTP responses only.
-        prepare_request(&self.state.db, viewer, request, false).map(|(request, _)| request)
+        })
     }
 }
 
 impl Executor for AuthenticatedExecutor {
     async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        match self.prepare(request) {
-            Ok(request) => with_codes(self.state.schema.execute(request).await),
+        let prepared = self
+            .viewer()
+            .and_then(|viewer| prepare_request(&self.state.db, viewer, request, false));
+        match prepared {
+            Ok(prepared) => prepared.run(&self.state.schema).await,
             Err(err) => single_error(&err),
         }
     }
@@ -170,7 +171,10 @@ impl Executor for AuthenticatedExecutor {
         session_data: Option<std::sync::Arc<async_graphql::Data>>,
     ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
         use futures_util::StreamExt;
-        match self.prepare(request) {
+        let prepared = self
+            .viewer()
+            .and_then(|viewer| prepare_stream_request(&self.state.db, viewer, request));
+        match prepared {
             Ok(request) => self
                 .state
                 .schema

@@ -1,0 +1,263 @@
+//! `DealFilter`: every list filter of the five seeds, turned into one SQL condition.
+//!
+//! Ranges named `…After`/`…Since`/`…Min` include their bound; `…Before`/`…Until` exclude it
+//! (Pipedrive's `updated_since`/`updated_until`), and `…Max` includes it. Ids of another
+//! organisation match nothing, exactly like ids that do not exist.
+
+use super::order::deal_column as col;
+use super::types::{DealStatus, Priority};
+use crate::error::{AppError, AppResult};
+use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::scalars::{Date, DateTime, Decimal};
+use async_graphql::{ID, InputObject};
+use chrono::TimeDelta;
+use entity::{Scaled, company, contact, deal, deal_tag, enums};
+use sea_orm::prelude::Uuid;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, IdenStatic};
+
+/// Most ids `ids` may hold.
+const MAX_IDS: usize = 100;
+/// Most tags `tags` may hold.
+const MAX_TAGS: usize = 50;
+
+/// Which deals a list holds. Every field is optional and they combine with AND.
+#[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DealFilter {
+    /// Only these deals (at most 100).
+    pub ids: Option<Vec<ID>>,
+    /// Only deals with one of these statuses.
+    pub status: Option<Vec<DealStatus>>,
+    /// Include soft-deleted deals (left out by default).
+    pub include_deleted: Option<bool>,
+    /// Include archived deals (left out by default).
+    pub include_archived: Option<bool>,
+    /// Only archived deals.
+    pub archived_only: Option<bool>,
+    /// Only deals in this pipeline.
+    pub pipeline_id: Option<ID>,
+    /// Only deals in this stage.
+    pub stage_id: Option<ID>,
+    /// Only deals owned by this user.
+    pub owner_id: Option<ID>,
+    /// Only deals with this contact [person].
+    pub contact_id: Option<ID>,
+    /// Only deals with this company [org].
+    pub company_id: Option<ID>,
+    /// Only deals worth at least this much (in their own currency).
+    pub value_min: Option<Decimal>,
+    /// Only deals worth at most this much (in their own currency).
+    pub value_max: Option<Decimal>,
+    /// Only deals created at or after this instant.
+    pub created_after: Option<DateTime>,
+    /// Only deals created before this instant.
+    pub created_before: Option<DateTime>,
+    /// Only deals changed at or after this instant (Pipedrive's `updated_since`).
+    pub updated_since: Option<DateTime>,
+    /// Only deals changed before this instant (Pipedrive's `updated_until`).
+    pub updated_until: Option<DateTime>,
+    /// Only deals expected to close on or after this date.
+    pub expected_close_after: Option<Date>,
+    /// Only deals expected to close before this date.
+    pub expected_close_before: Option<Date>,
+    /// Only deals closed at or after this instant.
+    pub closed_after: Option<DateTime>,
+    /// Only deals closed before this instant.
+    pub closed_before: Option<DateTime>,
+    /// Only deals with no activity for more than this many days (Rex); a deal with no
+    /// activity at all counts from its creation.
+    pub days_since_activity_gt: Option<i32>,
+    /// Only deals that entered their stage more than this many days ago.
+    pub days_in_stage_gt: Option<i32>,
+    /// Only deals with at least one of these tags.
+    pub tags: Option<Vec<String>>,
+    /// Only deals with one of these priorities.
+    pub priority: Option<Vec<Priority>>,
+    /// Case-insensitive text in the title, the contact's name or the company's name.
+    pub search: Option<String>,
+}
+
+fn scaled(value: &Decimal, field: &str) -> AppResult<Scaled> {
+    Scaled::from_decimal(value.0).map_err(|e| AppError::bad_input(field, e.to_string()))
+}
+
+fn days_ago(days: i32, field: &str) -> AppResult<chrono::DateTime<chrono::Utc>> {
+    if days < 0 {
+        return Err(AppError::bad_input(
+            field,
+            format!("{field} must not be negative"),
+        ));
+    }
+    Ok(crate::clock::now() - TimeDelta::days(i64::from(days)))
+}
+
+/// `%text%` with LIKE's wildcards escaped, lower-cased.
+fn contains_pattern(text: &str) -> LikeExpr {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+fn lower(expr: impl Into<SimpleExpr>) -> SimpleExpr {
+    Func::lower(expr.into()).into()
+}
+
+impl DealFilter {
+    /// The SQL condition of this filter for `organization_id`'s deals.
+    pub fn condition(&self, organization_id: Uuid) -> AppResult<Condition> {
+        let mut all = Condition::all().add(col(deal::Column::OrganizationId).eq(organization_id));
+        if let Some(ids) = &self.ids {
+            if ids.len() > MAX_IDS {
+                return Err(AppError::bad_input("filter.ids", "at most 100 ids"));
+            }
+            let ids = ids
+                .iter()
+                .map(|id| expect_id(id, NodeKind::Deal, "filter.ids"))
+                .collect::<AppResult<Vec<_>>>()?;
+            all = all.add(col(deal::Column::Id).is_in(ids));
+        }
+        if let Some(statuses) = &self.status {
+            let values: Vec<enums::DealStatus> = statuses.iter().map(|s| (*s).into()).collect();
+            all = all.add(col(deal::Column::Status).is_in(values));
+        }
+        if self.include_deleted != Some(true) {
+            all = all.add(col(deal::Column::DeletedAt).is_null());
+        }
+        if self.archived_only == Some(true) {
+            all = all.add(col(deal::Column::ArchivedAt).is_not_null());
+        } else if self.include_archived != Some(true) {
+            all = all.add(col(deal::Column::ArchivedAt).is_null());
+        }
+        let references = [
+            (
+                &self.pipeline_id,
+                NodeKind::Pipeline,
+                deal::Column::PipelineId,
+                "filter.pipelineId",
+            ),
+            (
+                &self.stage_id,
+                NodeKind::Stage,
+                deal::Column::StageId,
+                "filter.stageId",
+            ),
+            (
+                &self.owner_id,
+                NodeKind::User,
+                deal::Column::OwnerId,
+                "filter.ownerId",
+            ),
+            (
+                &self.contact_id,
+                NodeKind::Contact,
+                deal::Column::ContactId,
+                "filter.contactId",
+            ),
+            (
+                &self.company_id,
+                NodeKind::Company,
+                deal::Column::CompanyId,
+                "filter.companyId",
+            ),
+        ];
+        for (id, kind, column, field) in references {
+            if let Some(id) = id {
+                all = all.add(col(column).eq(expect_id(id, kind, field)?));
+            }
+        }
+        if let Some(min) = &self.value_min {
+            all = all.add(col(deal::Column::Value).gte(scaled(min, "filter.valueMin")?.0));
+        }
+        if let Some(max) = &self.value_max {
+            all = all.add(col(deal::Column::Value).lte(scaled(max, "filter.valueMax")?.0));
+        }
+        let instants = [
+            (&self.created_after, deal::Column::CreatedAt, true),
+            (&self.created_before, deal::Column::CreatedAt, false),
+            (&self.updated_since, deal::Column::UpdatedAt, true),
+            (&self.updated_until, deal::Column::UpdatedAt, false),
+            (&self.closed_after, deal::Column::ClosedAt, true),
+            (&self.closed_before, deal::Column::ClosedAt, false),
+        ];
+        for (bound, column, inclusive_lower) in instants {
+            if let Some(DateTime(at)) = bound {
+                all = all.add(if inclusive_lower {
+                    col(column).gte(*at)
+                } else {
+                    col(column).lt(*at)
+                });
+            }
+        }
+        if let Some(Date(day)) = self.expected_close_after {
+            all = all.add(col(deal::Column::ExpectedCloseDate).gte(day));
+        }
+        if let Some(Date(day)) = self.expected_close_before {
+            all = all.add(col(deal::Column::ExpectedCloseDate).lt(day));
+        }
+        if let Some(days) = self.days_since_activity_gt {
+            let cutoff = days_ago(days, "filter.daysSinceActivityGt")?;
+            let last = Func::coalesce([
+                col(deal::Column::LastActivityAt),
+                col(deal::Column::CreatedAt),
+            ]);
+            all = all.add(Expr::expr(last).lt(cutoff));
+        }
+        if let Some(days) = self.days_in_stage_gt {
+            let cutoff = days_ago(days, "filter.daysInStageGt")?;
+            all = all.add(col(deal::Column::StageChangedAt).lt(cutoff));
+        }
+        if let Some(tags) = &self.tags {
+            if tags.len() > MAX_TAGS {
+                return Err(AppError::bad_input("filter.tags", "at most 50 tags"));
+            }
+            let tagged = Query::select()
+                .column(deal_tag::Column::DealId)
+                .from(deal_tag::Entity)
+                .and_where(deal_tag::Column::OrganizationId.eq(organization_id))
+                .and_where(deal_tag::Column::Tag.is_in(tags.iter().cloned()))
+                .to_owned();
+            all = all.add(col(deal::Column::Id).in_subquery(tagged));
+        }
+        if let Some(priorities) = &self.priority {
+            let values: Vec<enums::Priority> = priorities.iter().map(|p| (*p).into()).collect();
+            all = all.add(col(deal::Column::Priority).is_in(values));
+        }
+        if let Some(term) = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            all = all.add(search_condition(organization_id, term));
+        }
+        Ok(all)
+    }
+}
+
+/// Title, contact name (first, last or both) or company name contains `term`.
+fn search_condition(organization_id: Uuid, term: &str) -> Condition {
+    let full_name = Expr::cust(format!(
+        "LOWER({first} || ' ' || {last})",
+        first = contact::Column::FirstName.as_str(),
+        last = contact::Column::LastName.as_str()
+    ));
+    let contacts = Query::select()
+        .column(contact::Column::Id)
+        .from(contact::Entity)
+        .and_where(contact::Column::OrganizationId.eq(organization_id))
+        .and_where(full_name.like(contains_pattern(term)))
+        .to_owned();
+    let companies = Query::select()
+        .column(company::Column::Id)
+        .from(company::Entity)
+        .and_where(company::Column::OrganizationId.eq(organization_id))
+        .and_where(lower(Expr::col(company::Column::Name)).like(contains_pattern(term)))
+        .to_owned();
+    Condition::any()
+        .add(lower(col(deal::Column::Title)).like(contains_pattern(term)))
+        .add(col(deal::Column::ContactId).in_subquery(contacts))
+        .add(col(deal::Column::CompanyId).in_subquery(companies))
+}

@@ -1,0 +1,231 @@
+//! The `Deal` GraphQL type and its enums.
+
+use super::loader::DealTags;
+use crate::company::{Company, CompanyId};
+use crate::contact::{Contact, ContactId};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::ContextExt;
+use crate::graphql::money::Money;
+use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::scalars::{Date, DateTime};
+use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
+use crate::user::{User, UserId};
+use async_graphql::{Context, Enum, ID, Json, Object};
+use entity::{Scaled, deal, enums};
+use rust_decimal::Decimal;
+
+/// Where a deal stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "enums::DealStatus")]
+pub enum DealStatus {
+    /// In the pipeline.
+    Open,
+    /// Closed as won.
+    Won,
+    /// Closed as lost.
+    Lost,
+}
+
+/// How urgent a deal is (Play2Sell).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "enums::Priority")]
+pub enum Priority {
+    /// Low.
+    Low,
+    /// Medium (the default).
+    Medium,
+    /// High.
+    High,
+}
+
+#[derive(Clone)]
+pub struct Deal(pub deal::Model);
+
+/// Whole days from `from` to `to`.
+fn days_between(from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> i64 {
+    (to - from).num_days().max(0)
+}
+
+/// A sales deal: an opportunity with a value, moving through a pipeline's stages until it is
+/// won or lost.
+#[Object]
+impl Deal {
+    /// The deal's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Deal, self.0.id)
+    }
+
+    /// The deal's title [name].
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The deal's value, exact, in its currency. While the deal has products this is the sum
+    /// of their totals with tax.
+    async fn value(&self) -> Money {
+        Money::scaled(self.0.value, &self.0.currency)
+    }
+
+    /// The ISO 4217 currency of the deal's value.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    /// OPEN, WON or LOST.
+    async fn status(&self) -> DealStatus {
+        self.0.status.into()
+    }
+
+    /// The pipeline the deal is in.
+    async fn pipeline(&self, ctx: &Context<'_>) -> AppResult<Pipeline> {
+        ctx.loaders()?
+            .load_one(PipelineId(self.0.pipeline_id))
+            .await?
+            .ok_or_else(|| AppError::internal("deal without pipeline"))
+    }
+
+    /// The stage the deal is in.
+    async fn stage(&self, ctx: &Context<'_>) -> AppResult<Stage> {
+        ctx.loaders()?
+            .load_one(StageId(self.0.stage_id))
+            .await?
+            .ok_or_else(|| AppError::internal("deal without stage"))
+    }
+
+    /// The contact [person] the deal is with.
+    async fn contact(&self, ctx: &Context<'_>) -> AppResult<Option<Contact>> {
+        match self.0.contact_id {
+            Some(id) => ctx.loaders()?.load_one(ContactId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The company [org] the deal is with.
+    async fn company(&self, ctx: &Context<'_>) -> AppResult<Option<Company>> {
+        match self.0.company_id {
+            Some(id) => ctx.loaders()?.load_one(CompanyId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The user who owns the deal.
+    async fn owner(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        match self.0.owner_id {
+            Some(id) => ctx.loaders()?.load_one(UserId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// When the deal is expected to close.
+    async fn expected_close_date(&self) -> Option<Date> {
+        self.0.expected_close_date.map(Date)
+    }
+
+    /// LOW, MEDIUM or HIGH.
+    async fn priority(&self) -> Priority {
+        self.0.priority.into()
+    }
+
+    /// Where the deal came from (e.g. Website, Referral).
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    /// The deal's tags, alphabetically.
+    async fn tags(&self, ctx: &Context<'_>) -> AppResult<Vec<String>> {
+        Ok(ctx
+            .loaders()?
+            .load_one(DealTags(self.0.id))
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Custom fields: a JSON object of your own keys and values.
+    async fn custom_fields(&self) -> Json<serde_json::Value> {
+        Json(self.0.custom_fields.clone())
+    }
+
+    /// Why the deal was lost, when it was.
+    async fn lost_reason(&self) -> Option<&str> {
+        self.0.lost_reason.as_deref()
+    }
+
+    /// When the deal was won.
+    async fn won_at(&self) -> Option<DateTime> {
+        self.0.won_at.map(DateTime)
+    }
+
+    /// When the deal was lost.
+    async fn lost_at(&self) -> Option<DateTime> {
+        self.0.lost_at.map(DateTime)
+    }
+
+    /// When the deal was closed, won or lost.
+    async fn closed_at(&self) -> Option<DateTime> {
+        self.0.closed_at.map(DateTime)
+    }
+
+    /// When the deal entered its current stage (Rex's `stage_entered_at`).
+    async fn stage_changed_at(&self) -> DateTime {
+        self.0.stage_changed_at.into()
+    }
+
+    /// When an activity was last logged on the deal.
+    async fn last_activity_at(&self) -> Option<DateTime> {
+        self.0.last_activity_at.map(DateTime)
+    }
+
+    /// When the deal was archived (Pipedrive); archived deals leave lists unless asked for.
+    async fn archived_at(&self) -> Option<DateTime> {
+        self.0.archived_at.map(DateTime)
+    }
+
+    /// When the deal was deleted (soft delete); deleted deals leave lists unless asked for.
+    async fn deleted_at(&self) -> Option<DateTime> {
+        self.0.deleted_at.map(DateTime)
+    }
+
+    /// When the deal was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When the deal was last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+
+    /// The deal's version, raised by every change; pass it as `expectedVersion` to refuse
+    /// stale writes.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Whole days the deal has spent in its current stage (Rex).
+    async fn days_in_stage(&self) -> i64 {
+        days_between(self.0.stage_changed_at, crate::clock::now())
+    }
+
+    /// Whole days from creation to closing, or to now while the deal is open (Rex).
+    async fn deal_age_days(&self) -> i64 {
+        days_between(
+            self.0.created_at,
+            self.0.closed_at.unwrap_or_else(crate::clock::now),
+        )
+    }
+
+    /// The value weighted by the stage's probability: value × probability ÷ 100.
+    async fn weighted_value(&self, ctx: &Context<'_>) -> AppResult<Money> {
+        let stage = ctx.loaders()?.load_one(StageId(self.0.stage_id)).await?;
+        let probability = Decimal::from(stage.map_or(0, |s| s.0.probability));
+        Ok(Money::new(
+            weighted(self.0.value, probability),
+            &self.0.currency,
+        ))
+    }
+}
+
+/// `value` × `probability` ÷ 100, exact.
+pub fn weighted(value: Scaled, probability: Decimal) -> Decimal {
+    value.to_decimal() * probability / Decimal::ONE_HUNDRED
+}

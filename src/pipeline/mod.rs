@@ -1,0 +1,9 @@
+//! Pipelines and their ordered stages (Play2Sell's stages with position and probability).
+
+mod loader;
+mod query;
+mod types;
+
+pub use loader::{PipelineId, PipelineStages, StageId};
+pub use query::PipelineQuery;
+pub use types::{Pipeline, Stage};

@@ -1,0 +1,95 @@
+//! The `Pipeline` and `Stage` GraphQL types.
+
+use super::loader::{PipelineId, PipelineStages};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::ContextExt;
+use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::scalars::DateTime;
+use async_graphql::{Context, ID, Object};
+use entity::{pipeline, stage};
+
+#[derive(Clone)]
+pub struct Pipeline(pub pipeline::Model);
+
+/// A sales pipeline: an ordered list of stages a deal moves through.
+#[Object]
+impl Pipeline {
+    /// The pipeline's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Pipeline, self.0.id)
+    }
+
+    /// The pipeline's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Where the pipeline comes among your pipelines (0 first).
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// The pipeline's stages, by position.
+    async fn stages(&self, ctx: &Context<'_>) -> AppResult<Vec<Stage>> {
+        Ok(ctx
+            .loaders()?
+            .load_one(PipelineStages(self.0.id))
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// When the pipeline was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When the pipeline was last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+#[derive(Clone)]
+pub struct Stage(pub stage::Model);
+
+/// A stage of a pipeline, with its position and the probability that a deal in it is won.
+#[Object]
+impl Stage {
+    /// The stage's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Stage, self.0.id)
+    }
+
+    /// The stage's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Where the stage comes in its pipeline (0 first).
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// Chance, in percent (0–100), that a deal in this stage is won; weights `weightedValue`.
+    async fn probability(&self) -> i32 {
+        self.0.probability
+    }
+
+    /// The pipeline the stage belongs to.
+    async fn pipeline(&self, ctx: &Context<'_>) -> AppResult<Pipeline> {
+        ctx.loaders()?
+            .load_one(PipelineId(self.0.pipeline_id))
+            .await?
+            .ok_or_else(|| AppError::internal("stage without pipeline"))
+    }
+
+    /// When the stage was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When the stage was last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}

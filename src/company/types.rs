@@ -1,8 +1,11 @@
 //! The `Company` GraphQL type.
 
+use crate::deal::{DealConnection, DealFilter, DealListArgs, DealOrder, DealParent};
+use crate::error::AppResult;
 use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
-use async_graphql::{ID, Object};
+use async_graphql::{Context, ID, Object};
 use entity::company;
 
 #[derive(Clone)]
@@ -24,6 +27,36 @@ impl Company {
     /// The company's web domain, if known.
     async fn domain(&self) -> Option<&str> {
         self.0.domain.as_deref()
+    }
+
+    /// The deals with this company. Takes the same arguments as the root `deals`; pages of many companies load
+    /// together in one statement.
+    #[allow(clippy::too_many_arguments)]
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
+        #[graphql(desc = "Sort keys, applied in order; id breaks ties.")] order_by: Option<
+            Vec<DealOrder>,
+        >,
+        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let args = DealListArgs {
+            filter,
+            order_by,
+            page,
+        };
+        DealConnection::nested(ctx, DealParent::Company, self.0.id, args).await
     }
 
     /// When the company was created.

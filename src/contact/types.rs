@@ -1,9 +1,11 @@
 //! The `Contact` GraphQL type.
 
 use crate::company::{Company, CompanyId};
+use crate::deal::{DealConnection, DealFilter, DealListArgs, DealOrder, DealParent};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object};
 use entity::contact;
@@ -50,6 +52,36 @@ impl Contact {
             Some(id) => ctx.loaders()?.load_one(CompanyId(id)).await,
             None => Ok(None),
         }
+    }
+
+    /// The deals with this contact. Takes the same arguments as the root `deals`; pages of many contacts load
+    /// together in one statement.
+    #[allow(clippy::too_many_arguments)]
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
+        #[graphql(desc = "Sort keys, applied in order; id breaks ties.")] order_by: Option<
+            Vec<DealOrder>,
+        >,
+        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let args = DealListArgs {
+            filter,
+            order_by,
+            page,
+        };
+        DealConnection::nested(ctx, DealParent::Contact, self.0.id, args).await
     }
 
     /// When the contact was created.

@@ -10,7 +10,7 @@ pub mod pricing;
 mod query;
 mod types;
 
-pub use connection::DealConnection;
+pub use connection::{DealConnection, DealListArgs};
 pub use filter::DealFilter;
 pub use list::{DealListSpec, DealParent, DealStatsOf, DealsOf};
 pub use loader::DealId;

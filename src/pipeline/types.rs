@@ -1,9 +1,11 @@
 //! The `Pipeline` and `Stage` GraphQL types.
 
 use super::loader::{PipelineId, PipelineStages};
+use crate::deal::{DealConnection, DealFilter, DealListArgs, DealOrder, DealParent};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object};
 use entity::{pipeline, stage};
@@ -36,6 +38,36 @@ impl Pipeline {
             .load_one(PipelineStages(self.0.id))
             .await?
             .unwrap_or_default())
+    }
+
+    /// The pipeline's deals. Takes the same arguments as the root `deals`; pages of many pipelines load
+    /// together in one statement.
+    #[allow(clippy::too_many_arguments)]
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
+        #[graphql(desc = "Sort keys, applied in order; id breaks ties.")] order_by: Option<
+            Vec<DealOrder>,
+        >,
+        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let args = DealListArgs {
+            filter,
+            order_by,
+            page,
+        };
+        DealConnection::nested(ctx, DealParent::Pipeline, self.0.id, args).await
     }
 
     /// When the pipeline was created.
@@ -73,6 +105,36 @@ impl Stage {
     /// Chance, in percent (0–100), that a deal in this stage is won; weights `weightedValue`.
     async fn probability(&self) -> i32 {
         self.0.probability
+    }
+
+    /// The deals in this stage (a pipeline board column). Takes the same arguments as the root `deals`; pages of many stages load
+    /// together in one statement.
+    #[allow(clippy::too_many_arguments)]
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
+        #[graphql(desc = "Sort keys, applied in order; id breaks ties.")] order_by: Option<
+            Vec<DealOrder>,
+        >,
+        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let args = DealListArgs {
+            filter,
+            order_by,
+            page,
+        };
+        DealConnection::nested(ctx, DealParent::Stage, self.0.id, args).await
     }
 
     /// The pipeline the stage belongs to.

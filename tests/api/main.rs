@@ -2,6 +2,8 @@
 //! database per test (SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set).
 
 mod auth;
+mod deals;
+mod fixtures;
 mod health;
 mod helpers;
 mod limits;

@@ -1,0 +1,617 @@
+//! The deal list: keyset pagination under every ordering, every filter, exact summaries,
+//! batched relations and tenant isolation.
+
+use crate::fixtures::{self, World};
+use crate::helpers::{TestApp, TestOrg, error_code, gid, spawn_app};
+use chrono::{Duration, NaiveDate};
+use dealgate::clock;
+use entity::deal;
+use entity::enums::{DealStatus, Priority};
+use rust_decimal::Decimal;
+use sea_orm::prelude::Uuid;
+use serde_json::{Value, json};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+const FIELDS: [&str; 8] = [
+    "ID",
+    "TITLE",
+    "VALUE",
+    "CREATED_AT",
+    "UPDATED_AT",
+    "EXPECTED_CLOSE_DATE",
+    "STAGE_CHANGED_AT",
+    "LAST_ACTIVITY_AT",
+];
+
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Text(String),
+    Int(i64),
+    Date(NaiveDate),
+    Time(chrono::DateTime<chrono::Utc>),
+    Id(Uuid),
+}
+
+fn key(field: &str, d: &deal::Model) -> Option<Key> {
+    match field {
+        "ID" => Some(Key::Id(d.id)),
+        "TITLE" => Some(Key::Text(d.title.clone())),
+        "VALUE" => Some(Key::Int(d.value.0)),
+        "CREATED_AT" => Some(Key::Time(d.created_at)),
+        "UPDATED_AT" => Some(Key::Time(d.updated_at)),
+        "EXPECTED_CLOSE_DATE" => d.expected_close_date.map(Key::Date),
+        "STAGE_CHANGED_AT" => Some(Key::Time(d.stage_changed_at)),
+        "LAST_ACTIVITY_AT" => d.last_activity_at.map(Key::Time),
+        _ => None,
+    }
+}
+
+/// The order a plain `ORDER BY field dir NULLS LAST, id` gives.
+fn expected_order(world: &World, field: &str, descending: bool) -> Vec<String> {
+    let mut deals: Vec<&deal::Model> = world.listed().collect();
+    deals.sort_by(|a, b| {
+        let by_key = match (key(field, a), key(field, b)) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(x), Some(y)) if descending => y.cmp(&x),
+            (Some(x), Some(y)) => x.cmp(&y),
+        };
+        by_key.then(a.id.cmp(&b.id))
+    });
+    deals.into_iter().map(|d| gid("deal", d.id)).collect()
+}
+
+const PAGE: &str =
+    "query($order: [DealOrder!], $first: Int, $after: String, $last: Int, $before: String) {
+  deals(orderBy: $order, first: $first, after: $after, last: $last, before: $before) {
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id } }
+  }
+}";
+
+fn page_ids(body: &Value) -> Vec<String> {
+    body["data"]["deals"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edges: {body}"))
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn walk(app: &TestApp, key: &str, order: &Value, forward: bool) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..100 {
+        let vars = if forward {
+            json!({ "order": order, "first": 7, "after": cursor })
+        } else {
+            json!({ "order": order, "last": 7, "before": cursor })
+        };
+        let body = app.gql(key, PAGE, vars).await;
+        let info = &body["data"]["deals"]["pageInfo"];
+        let ids = page_ids(&body);
+        let edges = body["data"]["deals"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            info["startCursor"],
+            edges.first().map_or(Value::Null, |e| e["cursor"].clone())
+        );
+        assert_eq!(
+            info["endCursor"],
+            edges.last().map_or(Value::Null, |e| e["cursor"].clone())
+        );
+        if forward {
+            assert_eq!(info["hasPreviousPage"], cursor.is_some(), "{order}: {info}");
+            seen.extend(ids);
+            if info["hasNextPage"] != true {
+                return seen;
+            }
+            assert_eq!(edges.len(), 7, "a page before the last one is full");
+            cursor = info["endCursor"].as_str().map(str::to_owned);
+        } else {
+            assert_eq!(info["hasNextPage"], cursor.is_some(), "{order}: {info}");
+            seen.splice(0..0, ids);
+            if info["hasPreviousPage"] != true {
+                return seen;
+            }
+            assert_eq!(edges.len(), 7, "a page before the last one is full");
+            cursor = info["startCursor"].as_str().map(str::to_owned);
+        }
+    }
+    panic!("the walk did not end");
+}
+
+#[tokio::test]
+async fn every_ordering_pages_forward_and_backward_through_every_deal_once() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let world = fixtures::build(&app, &org, 60).await;
+    for field in FIELDS {
+        for (direction, descending) in [("ASC", false), ("DESC", true)] {
+            let order = json!([{ "field": field, "direction": direction }]);
+            let expected = expected_order(&world, field, descending);
+            assert_eq!(
+                walk(&app, &org.key, &order, true).await,
+                expected,
+                "{field} {direction} forward"
+            );
+            assert_eq!(
+                walk(&app, &org.key, &order, false).await,
+                expected,
+                "{field} {direction} backward"
+            );
+        }
+    }
+    // Several keys: value descending, then title ascending, then id.
+    let order = json!([{ "field": "VALUE", "direction": "DESC" }, { "field": "TITLE" }]);
+    let mut deals: Vec<&deal::Model> = world.listed().collect();
+    deals.sort_by(|a, b| {
+        b.value
+            .cmp(&a.value)
+            .then(a.title.cmp(&b.title))
+            .then(a.id.cmp(&b.id))
+    });
+    let expected: Vec<String> = deals.iter().map(|d| gid("deal", d.id)).collect();
+    assert_eq!(walk(&app, &org.key, &order, true).await, expected);
+    assert_eq!(walk(&app, &org.key, &order, false).await, expected);
+}
+
+#[tokio::test]
+async fn page_arguments_are_checked() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    fixtures::build(&app, &org, 10).await;
+    let cases = [
+        json!({ "first": 501 }),
+        json!({ "last": 501 }),
+        json!({ "first": -1 }),
+        json!({ "first": 2, "last": 2 }),
+        json!({ "first": 2, "after": "not-a-cursor" }),
+    ];
+    for vars in cases {
+        let body = app.gql(&org.key, PAGE, vars.clone()).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{vars}: {body}");
+    }
+    let body = app.gql(&org.key, PAGE, json!({ "first": 500 })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(
+        page_ids(&app.gql(&org.key, PAGE, json!({})).await).len(),
+        10
+    );
+
+    // A cursor is bound to the ordering it was made under.
+    let body = app
+        .gql(
+            &org.key,
+            PAGE,
+            json!({ "first": 2, "order": [{ "field": "VALUE" }] }),
+        )
+        .await;
+    let cursor = body["data"]["deals"]["pageInfo"]["endCursor"].clone();
+    let body = app
+        .gql(
+            &org.key,
+            PAGE,
+            json!({ "first": 2, "after": cursor, "order": [{ "field": "TITLE" }] }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+}
+
+fn decimal(value: &Value) -> Decimal {
+    Decimal::from_str(value.as_str().unwrap_or_default())
+        .unwrap_or_else(|_| panic!("decimal: {value}"))
+}
+
+async fn listed_ids(app: &TestApp, org: &TestOrg, filter: Value) -> BTreeSet<String> {
+    let body = app
+        .gql(
+            &org.key,
+            "query($f: DealFilter) { deals(filter: $f, first: 500) { totalCount nodes { id } } }",
+            json!({ "f": filter }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{filter}: {body}");
+    let nodes = body["data"]["deals"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(body["data"]["deals"]["totalCount"], nodes.len(), "{filter}");
+    nodes
+        .iter()
+        .map(|n| n["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_filter_selects_what_it_says() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 80).await;
+    let now = clock::now();
+    let base = w.deals.iter().map(|d| d.created_at).min().unwrap_or(now);
+    let iso = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+    let open = |d: &deal::Model| d.deleted_at.is_none() && d.archived_at.is_none();
+    let stage = &w.stages[1];
+    let ids = [
+        gid("deal", w.deals[1].id),
+        gid("deal", w.deals[2].id),
+        gid("deal", w.deals[12].id),
+    ];
+    let contains = |text: &str, needle: &str| text.to_lowercase().contains(needle);
+    let contact_name = |d: &deal::Model| {
+        w.contacts
+            .iter()
+            .find(|c| Some(c.id) == d.contact_id)
+            .map(|c| format!("{} {}", c.first_name, c.last_name))
+            .unwrap_or_default()
+    };
+    let company_name = |d: &deal::Model| {
+        w.companies
+            .iter()
+            .find(|c| Some(c.id) == d.company_id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    let days_ago = |n: i64| now - Duration::days(n);
+
+    type Keep<'a> = Box<dyn Fn(&deal::Model) -> bool + 'a>;
+    let cases: Vec<(Value, Keep)> = vec![
+        (json!({}), Box::new(open)),
+        (
+            json!({ "ids": ids }),
+            Box::new(|d: &deal::Model| open(d) && ids.contains(&gid("deal", d.id))),
+        ),
+        (
+            json!({ "status": ["WON", "LOST"] }),
+            Box::new(|d: &deal::Model| open(d) && d.status != DealStatus::Open),
+        ),
+        (
+            json!({ "includeDeleted": true }),
+            Box::new(|d: &deal::Model| d.archived_at.is_none()),
+        ),
+        (
+            json!({ "includeArchived": true }),
+            Box::new(|d: &deal::Model| d.deleted_at.is_none()),
+        ),
+        (
+            json!({ "archivedOnly": true }),
+            Box::new(|d: &deal::Model| d.deleted_at.is_none() && d.archived_at.is_some()),
+        ),
+        (
+            json!({ "pipelineId": gid("pipeline", w.pipelines[1].id) }),
+            Box::new(|d: &deal::Model| open(d) && d.pipeline_id == w.pipelines[1].id),
+        ),
+        (
+            json!({ "stageId": gid("stage", stage.id) }),
+            Box::new(|d: &deal::Model| open(d) && d.stage_id == stage.id),
+        ),
+        (
+            json!({ "ownerId": gid("user", w.owners[1]) }),
+            Box::new(|d: &deal::Model| open(d) && d.owner_id == Some(w.owners[1])),
+        ),
+        (
+            json!({ "contactId": gid("contact", w.contacts[2].id) }),
+            Box::new(|d: &deal::Model| open(d) && d.contact_id == Some(w.contacts[2].id)),
+        ),
+        (
+            json!({ "companyId": gid("company", w.companies[0].id) }),
+            Box::new(|d: &deal::Model| open(d) && d.company_id == Some(w.companies[0].id)),
+        ),
+        (
+            json!({ "valueMin": "347.25", "valueMax": "595.15" }),
+            Box::new(|d: &deal::Model| {
+                let v = d.value.to_decimal();
+                open(d)
+                    && v >= Decimal::from_str("347.25").unwrap_or_default()
+                    && v <= Decimal::from_str("595.15").unwrap_or_default()
+            }),
+        ),
+        (
+            json!({ "createdAfter": iso(base + Duration::days(5)), "createdBefore": iso(base + Duration::days(12)) }),
+            Box::new(|d: &deal::Model| {
+                open(d)
+                    && d.created_at >= base + Duration::days(5)
+                    && d.created_at < base + Duration::days(12)
+            }),
+        ),
+        (
+            json!({ "updatedSince": iso(base + Duration::days(9)), "updatedUntil": iso(base + Duration::days(21)) }),
+            Box::new(|d: &deal::Model| {
+                open(d)
+                    && d.updated_at >= base + Duration::days(9)
+                    && d.updated_at < base + Duration::days(21)
+            }),
+        ),
+        (
+            json!({ "expectedCloseAfter": "2027-02-01", "expectedCloseBefore": "2027-04-01" }),
+            Box::new(|d: &deal::Model| {
+                let (from, to) = (
+                    NaiveDate::from_ymd_opt(2027, 2, 1),
+                    NaiveDate::from_ymd_opt(2027, 4, 1),
+                );
+                open(d)
+                    && d.expected_close_date
+                        .is_some_and(|e| Some(e) >= from && Some(e) < to)
+            }),
+        ),
+        (
+            json!({ "closedAfter": iso(base + Duration::days(2)), "closedBefore": iso(base + Duration::days(6)) }),
+            Box::new(|d: &deal::Model| {
+                open(d)
+                    && d.closed_at.is_some_and(|c| {
+                        c >= base + Duration::days(2) && c < base + Duration::days(6)
+                    })
+            }),
+        ),
+        (
+            json!({ "daysSinceActivityGt": 60 }),
+            Box::new(|d: &deal::Model| {
+                open(d) && d.last_activity_at.unwrap_or(d.created_at) < days_ago(60)
+            }),
+        ),
+        (
+            json!({ "daysInStageGt": 75 }),
+            Box::new(|d: &deal::Model| open(d) && d.stage_changed_at < days_ago(75)),
+        ),
+        (
+            json!({ "tags": ["vip", "hot"] }),
+            Box::new(|d: &deal::Model| open(d) && w.has_tag(d.id, &["vip", "hot"])),
+        ),
+        (
+            json!({ "priority": ["HIGH", "LOW"] }),
+            Box::new(|d: &deal::Model| open(d) && d.priority != Priority::Medium),
+        ),
+        (
+            json!({ "search": "ALPHA" }),
+            Box::new(|d: &deal::Model| {
+                open(d)
+                    && (contains(&d.title, "alpha")
+                        || contains(&contact_name(d), "alpha")
+                        || contains(&company_name(d), "alpha"))
+            }),
+        ),
+        (
+            json!({ "search": "lovelace" }),
+            Box::new(|d: &deal::Model| open(d) && contains(&contact_name(d), "lovelace")),
+        ),
+        (
+            json!({ "search": "ada love" }),
+            Box::new(|d: &deal::Model| open(d) && contains(&contact_name(d), "ada love")),
+        ),
+        (
+            json!({ "search": "initech" }),
+            Box::new(|d: &deal::Model| open(d) && contains(&company_name(d), "initech")),
+        ),
+        (
+            json!({ "search": "100%_" }),
+            Box::new(|_: &deal::Model| false),
+        ),
+    ];
+    for (filter, keep) in cases {
+        let expected: BTreeSet<String> = w
+            .deals
+            .iter()
+            .filter(|d| keep(d))
+            .map(|d| gid("deal", d.id))
+            .collect();
+        assert!(
+            !expected.is_empty() || filter.get("search").is_some(),
+            "a filter test must select something: {filter}"
+        );
+        assert_eq!(
+            listed_ids(&app, &org, filter.clone()).await,
+            expected,
+            "{filter}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn summaries_are_exact_over_thousands_of_deals_in_three_currencies() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 5_000).await;
+    let mut totals: BTreeMap<String, (Decimal, Decimal, i64)> = BTreeMap::new();
+    for d in w.listed() {
+        let probability = w
+            .stages
+            .iter()
+            .find(|s| s.id == d.stage_id)
+            .map_or(0, |s| s.probability);
+        let entry = totals.entry(d.currency.clone()).or_default();
+        entry.0 += d.value.to_decimal();
+        entry.1 += d.value.to_decimal() * Decimal::from(probability) / Decimal::ONE_HUNDRED;
+        entry.2 += 1;
+    }
+    let body = app
+        .gql(&org.key, "{ deals(first: 1) { totalCount summary { count totalValue { amount currency } weightedValue { amount currency } } } }", json!({}))
+        .await;
+    let summary = &body["data"]["deals"]["summary"];
+    let count: i64 = totals.values().map(|t| t.2).sum();
+    assert_eq!(summary["count"], count);
+    assert_eq!(body["data"]["deals"]["totalCount"], count);
+    let total: Vec<(String, Decimal)> = summary["totalValue"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            (
+                m["currency"].as_str().unwrap_or_default().to_owned(),
+                decimal(&m["amount"]),
+            )
+        })
+        .collect();
+    let weighted: Vec<(String, Decimal)> = summary["weightedValue"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            (
+                m["currency"].as_str().unwrap_or_default().to_owned(),
+                decimal(&m["amount"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        total,
+        totals
+            .iter()
+            .map(|(c, t)| (c.clone(), t.0))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        weighted,
+        totals
+            .iter()
+            .map(|(c, t)| (c.clone(), t.1))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(totals.len(), 3);
+}
+
+fn statements(body: &Value) -> u64 {
+    assert!(body["errors"].is_null(), "{body}");
+    body["extensions"]["sql"]["statements"]
+        .as_u64()
+        .unwrap_or(u64::MAX)
+}
+
+#[tokio::test]
+async fn statement_counts_depend_on_the_query_shape_only() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 120).await;
+    let page = "query($n: Int) { deals(first: $n) { nodes { id title value { amount } stage { name } pipeline { name } company { name } contact { name } owner { name } } } }";
+    let fifty = app.gql(&org.key, page, json!({ "n": 50 })).await;
+    let ten = app.gql(&org.key, page, json!({ "n": 10 })).await;
+    assert_eq!(
+        fifty["data"]["deals"]["nodes"].as_array().map(Vec::len),
+        Some(50)
+    );
+    assert_eq!(statements(&fifty), statements(&ten));
+    assert!(
+        statements(&fifty) <= 6,
+        "deals + 5 relations: {}",
+        statements(&fifty)
+    );
+
+    let board = "query($p: ID!) { pipeline(id: $p) { stages { name deals(first: 20, filter: { status: [OPEN] }) { totalCount summary { count totalValue { amount currency } } nodes { title company { name } contact { name } } } } } }";
+    let boards = "{ pipelines { stages { name deals(first: 20, filter: { status: [OPEN] }) { totalCount summary { count totalValue { amount currency } } nodes { title company { name } contact { name } } } } } }";
+    let one = app
+        .gql(
+            &org.key,
+            board,
+            json!({ "p": gid("pipeline", w.pipelines[0].id) }),
+        )
+        .await;
+    let both = app.gql(&org.key, boards, json!({})).await;
+    assert_eq!(statements(&one), statements(&both), "3 stages or 6");
+    assert!(statements(&one) <= 6, "board: {}", statements(&one));
+
+    // The board's numbers are right, not just cheap.
+    for stage in one["data"]["pipeline"]["stages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let s = w
+            .stages
+            .iter()
+            .find(|s| s.name == stage["name"].as_str().unwrap_or_default())
+            .map(|s| s.id);
+        let expected = w
+            .listed()
+            .filter(|d| Some(d.stage_id) == s && d.status == DealStatus::Open)
+            .count();
+        assert_eq!(stage["deals"]["totalCount"], expected);
+        assert_eq!(
+            stage["deals"]["nodes"].as_array().map(Vec::len),
+            Some(expected.min(20))
+        );
+    }
+}
+
+#[tokio::test]
+async fn another_organisations_ids_select_nothing() {
+    let app = spawn_app().await;
+    let acme = app.create_org("Acme").await;
+    let globex = app.create_org("Globex").await;
+    fixtures::build(&app, &acme, 20).await;
+    let theirs = fixtures::build(&app, &globex, 20).await;
+    let filters = [
+        json!({ "ids": [gid("deal", theirs.deals[0].id)] }),
+        json!({ "pipelineId": gid("pipeline", theirs.pipelines[0].id) }),
+        json!({ "stageId": gid("stage", theirs.stages[0].id) }),
+        json!({ "ownerId": gid("user", theirs.owners[0]) }),
+        json!({ "contactId": gid("contact", theirs.contacts[0].id) }),
+        json!({ "companyId": gid("company", theirs.companies[0].id) }),
+    ];
+    for filter in filters {
+        assert!(
+            listed_ids(&app, &acme, filter.clone()).await.is_empty(),
+            "{filter}"
+        );
+    }
+    let ids = vec![
+        gid("deal", theirs.deals[0].id),
+        gid("stage", theirs.stages[0].id),
+        gid("pipeline", theirs.pipelines[0].id),
+        gid("company", theirs.companies[0].id),
+        gid("contact", theirs.contacts[0].id),
+    ];
+    let body = app
+        .gql(
+            &acme.key,
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": ids }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["nodes"],
+        json!([null, null, null, null, null]),
+        "{body}"
+    );
+    let body = app
+        .gql(
+            &acme.key,
+            "query($id: ID!) { deal(id: $id) { id } stages(pipelineId: $id) { id } }",
+            json!({ "id": gid("deal", theirs.deals[0].id) }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("BAD_USER_INPUT"),
+        "a deal id is not a pipeline id"
+    );
+    let body = app
+        .gql(
+            &acme.key,
+            "query($id: ID!) { pipeline(id: $id) { id } stages(pipelineId: $id) { id } }",
+            json!({ "id": gid("pipeline", theirs.pipelines[0].id) }),
+        )
+        .await;
+    assert_eq!(
+        body["data"],
+        json!({ "pipeline": null, "stages": [] }),
+        "{body}"
+    );
+    let body = app
+        .gql(
+            &acme.key,
+            "{ pipelines { id } deals { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["pipelines"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        body["data"]["deals"]["totalCount"],
+        20 - 1 - 1,
+        "only Acme's listed deals"
+    );
+}

@@ -4,6 +4,7 @@
 use super::Deal;
 use super::filter::DealFilter;
 use super::list::{DealListSpec, DealPage, DealParent, DealStatsOf, DealsOf, fetch_pages};
+use super::loader::DealId;
 use super::order::DealOrder;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
@@ -73,7 +74,7 @@ impl DealConnection {
             parent: None,
             filter: Arc::new(spec.filter.clone()),
         };
-        Ok(Self { page, stats })
+        Self::with_deals_cached(ctx, page, stats).await
     }
 
     /// A nested deal list (`stage.deals`, …), loaded in one batch with its siblings.
@@ -93,6 +94,22 @@ impl DealConnection {
             .load_one(DealsOf { parent, id, spec })
             .await?
             .unwrap_or_default();
+        Self::with_deals_cached(ctx, page, stats).await
+    }
+
+    /// The connection, with its deals fed to the by-id loader so that rows under them
+    /// (product lines, which need the deal's currency) do not load them again.
+    async fn with_deals_cached(
+        ctx: &Context<'_>,
+        page: DealPage,
+        stats: DealStatsOf,
+    ) -> AppResult<Self> {
+        let deals: Vec<(DealId, Deal)> = page
+            .edges
+            .iter()
+            .map(|(_, row)| (DealId(row.id), Deal(row.clone())))
+            .collect();
+        ctx.loaders()?.feed_many(deals).await;
         Ok(Self { page, stats })
     }
 }

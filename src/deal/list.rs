@@ -6,17 +6,12 @@ use super::filter::DealFilter;
 use super::order::{DealOrder, deal_column, id_column, signature, sort_keys};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loader::DbLoader;
-use crate::graphql::pagination::{
-    Cursor, PageArgs, PageInfo, apply_order, finish_page, keyset_condition,
-};
+use crate::graphql::pagination::{Cursor, Listing, PageArgs, RowPage, fetch_rows, pages_by_parent};
 use async_graphql::dataloader::Loader;
 use entity::{deal, stage};
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
-    WindowStatement,
-};
-use sea_orm::{ConnectionTrait, FromQueryResult, Iterable, StatementBuilder};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
+use sea_orm::{ConnectionTrait, StatementBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -69,13 +64,7 @@ pub struct DealListSpec {
 }
 
 /// One page of a deal list: rows with their cursors, and what lies around it.
-#[derive(Clone, Debug, Default)]
-pub struct DealPage {
-    /// The rows, each with its cursor.
-    pub edges: Vec<(String, deal::Model)>,
-    /// `pageInfo`.
-    pub info: PageInfo,
-}
+pub type DealPage = RowPage<deal::Model>;
 
 /// Totals of one currency in a deal list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,12 +86,6 @@ pub struct DealStats {
     pub currencies: Vec<CurrencyTotals>,
 }
 
-fn deal_columns(select: &mut SelectStatement) {
-    for column in deal::Column::iter() {
-        select.column((deal::Entity, column));
-    }
-}
-
 /// Pages of deals: one for the organisation (`parents` None), or one per parent id.
 pub async fn fetch_pages(
     db: &impl ConnectionTrait,
@@ -113,52 +96,14 @@ pub async fn fetch_pages(
     let order_signature = signature(&spec.order);
     let page = spec.page.page(&order_signature)?;
     let keys = sort_keys(&spec.order);
-    let mut condition = spec.filter.condition(organization_id)?;
-    if let Some(past_cursor) = keyset_condition(&keys, id_column(), &page)? {
-        condition = condition.add(past_cursor);
-    }
-    let mut select = Query::select();
-    deal_columns(&mut select);
-    select.from(deal::Entity).cond_where(condition);
-    let statement = match parents {
-        None => {
-            apply_order(&mut select, &keys, id_column(), page.direction);
-            select.limit(page.size + 1);
-            select
-        }
-        Some((parent, ids)) => {
-            select.and_where(deal_column(parent.column()).is_in(ids.iter().copied()));
-            let mut window = WindowStatement::partition_by((deal::Entity, parent.column()));
-            apply_order(&mut window, &keys, id_column(), page.direction);
-            select.expr_window_as(Expr::cust("ROW_NUMBER()"), window, "page_row");
-            let mut outer = Query::select();
-            outer
-                .column(Asterisk)
-                .from_subquery(select, "page")
-                .and_where(Expr::col("page_row").lte(page.size + 1))
-                .order_by("page_row", Order::Asc);
-            outer
-        }
+    let listing = Listing {
+        condition: spec.filter.condition(organization_id)?,
+        keys: &keys,
+        id: id_column(),
+        partition: parents.map(|(parent, ids)| (deal_column(parent.column()), ids)),
+        page: &page,
     };
-    let backend = db.get_database_backend();
-    let rows = deal::Model::find_by_statement(StatementBuilder::build(&statement, &backend))
-        .all(db)
-        .await?;
-
-    let mut grouped: HashMap<Option<Uuid>, Vec<deal::Model>> = HashMap::new();
-    match parents {
-        None => {
-            grouped.insert(None, rows);
-        }
-        Some((parent, ids)) => {
-            for id in ids {
-                grouped.insert(Some(*id), Vec::new());
-            }
-            for row in rows {
-                grouped.entry(parent.id_of(&row)).or_default().push(row);
-            }
-        }
-    }
+    let rows = fetch_rows::<deal::Entity>(db, listing).await?;
     let cursor_of = |row: &deal::Model| {
         Cursor {
             order: order_signature.clone(),
@@ -167,14 +112,11 @@ pub async fn fetch_pages(
         }
         .encode()
     };
-    Ok(grouped
-        .into_iter()
-        .map(|(parent, rows)| {
-            let (rows, info) = finish_page(rows, &page, cursor_of);
-            let edges = rows.into_iter().map(|row| (cursor_of(&row), row)).collect();
-            (parent, DealPage { edges, info })
-        })
-        .collect())
+    let parent_ids = parents.map(|(_, ids)| ids);
+    let parent_of = |row: &deal::Model| parents.and_then(|(parent, _)| parent.id_of(row));
+    Ok(pages_by_parent(
+        rows, parent_ids, parent_of, &page, cursor_of,
+    ))
 }
 
 /// Summaries of deal lists: of the organisation (`parents` None), or one per parent id.

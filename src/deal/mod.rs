@@ -1,19 +1,27 @@
 //! Deals: the heart of the domain — reading them (types, filters, ordering, pages,
 //! summaries) and pricing their products.
 
+mod activity;
+mod child_connection;
+pub mod children;
 mod connection;
 mod filter;
+mod history;
 mod list;
 mod loader;
 mod order;
 pub mod pricing;
+mod product;
 mod query;
 mod types;
 
+pub use activity::{Activity, Task};
 pub use connection::{DealConnection, DealListArgs};
 pub use filter::DealFilter;
+pub use history::StageChange;
 pub use list::{DealListSpec, DealParent, DealStatsOf, DealsOf};
-pub use loader::DealId;
+pub use loader::{ActivityId, DealId, DealProductId, StageChangeId, TaskId};
 pub use order::DealOrder;
+pub use product::DealProduct;
 pub use query::DealQuery;
 pub use types::Deal;

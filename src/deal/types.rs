@@ -1,12 +1,17 @@
 //! The `Deal` GraphQL type and its enums.
 
-use super::loader::DealTags;
+use super::activity::{ActivityConnection, TaskConnection};
+use super::children::AllProductsOf;
+use super::history::StageChangeConnection;
+use super::loader::{DealFollowers, DealTags};
+use super::product::{DealProductConnection, ProductTotals, line_item};
 use crate::company::{Company, CompanyId};
 use crate::contact::{Contact, ContactId};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::money::Money;
 use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
 use crate::user::{User, UserId};
@@ -212,6 +217,127 @@ impl Deal {
             self.0.created_at,
             self.0.closed_at.unwrap_or_else(crate::clock::now),
         )
+    }
+
+    /// The deal's product lines, by position (AchieveApex, Pipedrive).
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealProductConnection> {
+        DealProductConnection::load(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// Totals of all the deal's product lines (AchieveApex's arithmetic); zero without
+    /// products. While the deal has products its `value` equals `withTax`.
+    async fn products_total(&self, ctx: &Context<'_>) -> AppResult<ProductTotals> {
+        let rows = ctx
+            .loaders()?
+            .load_one(AllProductsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let (mut without_tax, mut with_tax) = (Decimal::ZERO, Decimal::ZERO);
+        for row in &rows {
+            let totals = line_item(row).totals();
+            without_tax += totals.without_tax;
+            with_tax += totals.with_tax;
+        }
+        Ok(ProductTotals {
+            without_tax: Money::new(without_tax, &self.0.currency),
+            with_tax: Money::new(with_tax, &self.0.currency),
+        })
+    }
+
+    /// The deal's moves between stages, oldest first (Rex, Play2Sell).
+    async fn stage_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<StageChangeConnection> {
+        StageChangeConnection::load(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// The deal's activities, newest first (Rex).
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<ActivityConnection> {
+        ActivityConnection::load(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// The deal's tasks, by due date (Rex).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<TaskConnection> {
+        TaskConnection::load(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// The users following the deal (Pipedrive's followers), in the order they followed.
+    async fn followers(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
+        Ok(ctx
+            .loaders()?
+            .load_one(DealFollowers(self.0.id))
+            .await?
+            .unwrap_or_default())
     }
 
     /// The value weighted by the stage's probability: value × probability ÷ 100.

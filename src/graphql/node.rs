@@ -10,7 +10,10 @@ use super::loader::Loaders;
 use crate::api_key::{ApiKey, ApiKeyId};
 use crate::company::{Company, CompanyId};
 use crate::contact::{Contact, ContactId};
-use crate::deal::{Deal, DealId};
+use crate::deal::{
+    Activity, ActivityId, Deal, DealId, DealProduct, DealProductId, StageChange, StageChangeId,
+    Task, TaskId,
+};
 use crate::error::{AppError, AppResult};
 use crate::organization::{Organization, OrganizationId};
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
@@ -37,10 +40,18 @@ pub enum NodeKind {
     Contact,
     /// A deal.
     Deal,
+    /// A product line of a deal.
+    DealProduct,
+    /// A move of a deal between stages.
+    StageChange,
+    /// An activity of a deal.
+    Activity,
+    /// A task of a deal.
+    Task,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 8] = [
+    const ALL: [NodeKind; 12] = [
         Self::Organization,
         Self::User,
         Self::ApiKey,
@@ -49,6 +60,10 @@ impl NodeKind {
         Self::Company,
         Self::Contact,
         Self::Deal,
+        Self::DealProduct,
+        Self::StageChange,
+        Self::Activity,
+        Self::Task,
     ];
 
     fn prefix(self) -> &'static str {
@@ -61,6 +76,10 @@ impl NodeKind {
             Self::Company => "company",
             Self::Contact => "contact",
             Self::Deal => "deal",
+            Self::DealProduct => "dealproduct",
+            Self::StageChange => "stagechange",
+            Self::Activity => "activity",
+            Self::Task => "task",
         }
     }
 
@@ -75,6 +94,10 @@ impl NodeKind {
             Self::Company => "Company",
             Self::Contact => "Contact",
             Self::Deal => "Deal",
+            Self::DealProduct => "DealProduct",
+            Self::StageChange => "StageChange",
+            Self::Activity => "Activity",
+            Self::Task => "Task",
         }
     }
 }
@@ -125,6 +148,14 @@ pub enum Node {
     Contact(Contact),
     /// A deal.
     Deal(Deal),
+    /// A product line of a deal.
+    DealProduct(DealProduct),
+    /// A move of a deal between stages.
+    StageChange(StageChange),
+    /// An activity of a deal.
+    Activity(Activity),
+    /// A task of a deal.
+    Task(Task),
 }
 
 /// Root fields that resolve any object by its global id.
@@ -184,6 +215,19 @@ async fn resolve_node(loaders: &Loaders, id: &ID, field: &str) -> AppResult<Opti
         NodeKind::Company => loaders.load_one(CompanyId(uuid)).await?.map(Node::Company),
         NodeKind::Contact => loaders.load_one(ContactId(uuid)).await?.map(Node::Contact),
         NodeKind::Deal => loaders.load_one(DealId(uuid)).await?.map(Node::Deal),
+        NodeKind::DealProduct => loaders
+            .load_one(DealProductId(uuid))
+            .await?
+            .map(Node::DealProduct),
+        NodeKind::StageChange => loaders
+            .load_one(StageChangeId(uuid))
+            .await?
+            .map(Node::StageChange),
+        NodeKind::Activity => loaders
+            .load_one(ActivityId(uuid))
+            .await?
+            .map(Node::Activity),
+        NodeKind::Task => loaders.load_one(TaskId(uuid)).await?.map(Node::Task),
     })
 }
 

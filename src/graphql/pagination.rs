@@ -13,9 +13,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
-    Condition, Expr, ExprTrait, NullOrdering, Order, OrderedStatement, SimpleExpr,
+    Asterisk, Condition, Expr, ExprTrait, NullOrdering, Order, OrderedStatement, OverStatement,
+    Query, SimpleExpr, WindowStatement,
 };
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Iterable, StatementBuilder};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Rows in a page when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -347,4 +350,126 @@ mod tests {
         );
         assert!(args.page("TITLE:ASC").is_err());
     }
+}
+
+/// What to fetch: rows matching `condition`, ordered by `keys` then `id`, one page — of the
+/// whole table, or (`partition`) one page per parent in a single statement using
+/// `ROW_NUMBER() OVER (PARTITION BY parent …)`.
+pub struct Listing<'a> {
+    /// Which rows (tenant scope included).
+    pub condition: Condition,
+    /// Sort keys before the id.
+    pub keys: &'a [SortKey],
+    /// The id column.
+    pub id: SimpleExpr,
+    /// The parent column and the parents to page, for nested lists.
+    pub partition: Option<(SimpleExpr, &'a [Uuid])>,
+    /// The page.
+    pub page: &'a Page,
+}
+
+/// Runs `listing` over entity `E`: at most `size + 1` rows per page, in reading order.
+pub async fn fetch_rows<E>(
+    db: &impl ConnectionTrait,
+    listing: Listing<'_>,
+) -> AppResult<Vec<E::Model>>
+where
+    E: EntityTrait + Default,
+    E::Model: FromQueryResult,
+{
+    let mut select = Query::select();
+    for column in E::Column::iter() {
+        select.column((E::default(), column));
+    }
+    let mut condition = listing.condition;
+    if let Some(past_cursor) = keyset_condition(listing.keys, listing.id.clone(), listing.page)? {
+        condition = condition.add(past_cursor);
+    }
+    select.from(E::default()).cond_where(condition);
+    let statement = match listing.partition {
+        None => {
+            apply_order(
+                &mut select,
+                listing.keys,
+                listing.id,
+                listing.page.direction,
+            );
+            select.limit(listing.page.size + 1);
+            select
+        }
+        Some((parent, ids)) => {
+            select.and_where(parent.clone().is_in(ids.iter().copied()));
+            let mut window = WindowStatement::new();
+            window.add_partition_by(parent);
+            apply_order(
+                &mut window,
+                listing.keys,
+                listing.id,
+                listing.page.direction,
+            );
+            select.expr_window_as(Expr::cust("ROW_NUMBER()"), window, "page_row");
+            let mut outer = Query::select();
+            outer
+                .column(Asterisk)
+                .from_subquery(select, "page")
+                .and_where(Expr::col("page_row").lte(listing.page.size + 1))
+                .order_by("page_row", Order::Asc);
+            outer
+        }
+    };
+    let backend = db.get_database_backend();
+    Ok(
+        E::Model::find_by_statement(StatementBuilder::build(&statement, &backend))
+            .all(db)
+            .await?,
+    )
+}
+
+/// A page of rows, each with its cursor, and its `pageInfo`.
+#[derive(Clone, Debug)]
+pub struct RowPage<M> {
+    /// The rows, in list order, each with its cursor.
+    pub edges: Vec<(String, M)>,
+    /// `pageInfo`.
+    pub info: PageInfo,
+}
+
+impl<M> Default for RowPage<M> {
+    fn default() -> Self {
+        Self {
+            edges: Vec::new(),
+            info: PageInfo::default(),
+        }
+    }
+}
+
+/// Splits fetched rows into one finished page per parent (`parents` None: one page, keyed
+/// None). Every asked parent gets a page, empty when it has no rows.
+pub fn pages_by_parent<M>(
+    rows: Vec<M>,
+    parents: Option<&[Uuid]>,
+    parent_of: impl Fn(&M) -> Option<Uuid>,
+    page: &Page,
+    cursor_of: impl Fn(&M) -> String,
+) -> HashMap<Option<Uuid>, RowPage<M>> {
+    let mut grouped: HashMap<Option<Uuid>, Vec<M>> = match parents {
+        None => HashMap::from([(None, Vec::new())]),
+        Some(ids) => ids.iter().map(|id| (Some(*id), Vec::new())).collect(),
+    };
+    for row in rows {
+        let parent = if parents.is_some() {
+            parent_of(&row)
+        } else {
+            None
+        };
+        grouped.entry(parent).or_default().push(row);
+    }
+    grouped
+        .into_iter()
+        .map(|(parent, rows)| {
+            let (rows, info) = finish_page(rows, page, &cursor_of);
+            let edges = rows.into_iter().map(|row| (cursor_of(&row), row)).collect();
+            (parent, RowPage { edges, info })
+        })
+        .collect()
 }

@@ -1,0 +1,371 @@
+//! The lists hanging from one deal — products, stage history, activities, tasks — as Relay
+//! connections in a fixed order. The pages of many deals load in one windowed statement per
+//! list, and their counts in one grouped statement.
+
+use crate::error::AppError;
+use crate::graphql::loader::DbLoader;
+use crate::graphql::pagination::{
+    Cursor, KeyValue, Listing, PageArgs, RowPage, SortKey, fetch_rows, pages_by_parent,
+};
+use async_graphql::dataloader::Loader;
+use entity::{activity, deal_product, stage_change, task};
+use sea_orm::prelude::Uuid;
+use sea_orm::sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, StatementBuilder,
+};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+/// Which per-deal list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChildList {
+    /// `deal.products`, by position.
+    Products,
+    /// `deal.stageHistory`, oldest first.
+    StageHistory,
+    /// `deal.activities`, newest first.
+    Activities,
+    /// `deal.tasks`, by due date (undated last).
+    Tasks,
+}
+
+/// A row of a per-deal list: how it is ordered and whose it is.
+pub trait DealChild: FromQueryResult + Clone + Send + Sync + 'static {
+    /// Its entity.
+    type Entity: EntityTrait<Model = Self> + Default;
+    /// Which list it is.
+    const LIST: ChildList;
+    /// The sort keys before the id.
+    fn keys() -> Vec<SortKey>;
+    /// This row's sort-key values.
+    fn key_values(&self) -> Vec<KeyValue>;
+    /// The row's id.
+    fn id(&self) -> Uuid;
+    /// The deal it belongs to.
+    fn deal_id(&self) -> Uuid;
+    /// A column of its table, qualified.
+    fn column(column: <Self::Entity as EntityTrait>::Column) -> SimpleExpr {
+        Expr::col((Self::Entity::default(), column))
+    }
+    /// Its `deal_id` column.
+    fn deal_column() -> SimpleExpr;
+    /// Its `organization_id` column.
+    fn organization_column() -> SimpleExpr;
+    /// Its `id` column.
+    fn id_column() -> SimpleExpr;
+}
+
+fn key(expr: SimpleExpr, descending: bool, nullable: bool) -> SortKey {
+    SortKey {
+        expr,
+        descending,
+        nullable,
+    }
+}
+
+impl DealChild for deal_product::Model {
+    type Entity = deal_product::Entity;
+    const LIST: ChildList = ChildList::Products;
+    fn keys() -> Vec<SortKey> {
+        vec![key(
+            Self::column(deal_product::Column::Position),
+            false,
+            false,
+        )]
+    }
+    fn key_values(&self) -> Vec<KeyValue> {
+        vec![KeyValue::Int(i64::from(self.position))]
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deal_id(&self) -> Uuid {
+        self.deal_id
+    }
+    fn deal_column() -> SimpleExpr {
+        Self::column(deal_product::Column::DealId)
+    }
+    fn organization_column() -> SimpleExpr {
+        Self::column(deal_product::Column::OrganizationId)
+    }
+    fn id_column() -> SimpleExpr {
+        Self::column(deal_product::Column::Id)
+    }
+}
+
+impl DealChild for stage_change::Model {
+    type Entity = stage_change::Entity;
+    const LIST: ChildList = ChildList::StageHistory;
+    fn keys() -> Vec<SortKey> {
+        vec![key(
+            Self::column(stage_change::Column::ChangedAt),
+            false,
+            false,
+        )]
+    }
+    fn key_values(&self) -> Vec<KeyValue> {
+        vec![KeyValue::Time(self.changed_at)]
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deal_id(&self) -> Uuid {
+        self.deal_id
+    }
+    fn deal_column() -> SimpleExpr {
+        Self::column(stage_change::Column::DealId)
+    }
+    fn organization_column() -> SimpleExpr {
+        Self::column(stage_change::Column::OrganizationId)
+    }
+    fn id_column() -> SimpleExpr {
+        Self::column(stage_change::Column::Id)
+    }
+}
+
+impl DealChild for activity::Model {
+    type Entity = activity::Entity;
+    const LIST: ChildList = ChildList::Activities;
+    fn keys() -> Vec<SortKey> {
+        vec![key(Self::column(activity::Column::OccurredAt), true, false)]
+    }
+    fn key_values(&self) -> Vec<KeyValue> {
+        vec![KeyValue::Time(self.occurred_at)]
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deal_id(&self) -> Uuid {
+        self.deal_id
+    }
+    fn deal_column() -> SimpleExpr {
+        Self::column(activity::Column::DealId)
+    }
+    fn organization_column() -> SimpleExpr {
+        Self::column(activity::Column::OrganizationId)
+    }
+    fn id_column() -> SimpleExpr {
+        Self::column(activity::Column::Id)
+    }
+}
+
+impl DealChild for task::Model {
+    type Entity = task::Entity;
+    const LIST: ChildList = ChildList::Tasks;
+    fn keys() -> Vec<SortKey> {
+        vec![key(Self::column(task::Column::DueAt), false, true)]
+    }
+    fn key_values(&self) -> Vec<KeyValue> {
+        vec![self.due_at.map(KeyValue::Time).into()]
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deal_id(&self) -> Uuid {
+        self.deal_id
+    }
+    fn deal_column() -> SimpleExpr {
+        Self::column(task::Column::DealId)
+    }
+    fn organization_column() -> SimpleExpr {
+        Self::column(task::Column::OrganizationId)
+    }
+    fn id_column() -> SimpleExpr {
+        Self::column(task::Column::Id)
+    }
+}
+
+/// Key: one deal's page of a per-deal list of `M`.
+pub struct ChildrenOf<M> {
+    /// The deal.
+    pub deal: Uuid,
+    /// Which page.
+    pub page: PageArgs,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> ChildrenOf<M> {
+    /// The page `page` of `deal`'s list.
+    pub fn new(deal: Uuid, page: PageArgs) -> Self {
+        Self {
+            deal,
+            page,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<M> Clone for ChildrenOf<M> {
+    fn clone(&self) -> Self {
+        Self::new(self.deal, self.page.clone())
+    }
+}
+
+impl<M> PartialEq for ChildrenOf<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.deal == other.deal && self.page == other.page
+    }
+}
+
+impl<M> Eq for ChildrenOf<M> {}
+
+impl<M> Hash for ChildrenOf<M> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.deal.hash(state);
+        self.page.hash(state);
+    }
+}
+
+fn signature(list: ChildList) -> String {
+    format!("{list:?}")
+}
+
+impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
+    type Value = RowPage<M>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[ChildrenOf<M>],
+    ) -> Result<HashMap<ChildrenOf<M>, RowPage<M>>, AppError> {
+        let order = signature(M::LIST);
+        let mut by_page: HashMap<&PageArgs, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            by_page.entry(&key.page).or_default().push(key.deal);
+        }
+        let sort_keys = M::keys();
+        let mut loaded = HashMap::new();
+        for (args, deals) in by_page {
+            let page = args.page(&order)?;
+            let listing = Listing {
+                condition: Condition::all().add(M::organization_column().eq(self.organization_id)),
+                keys: &sort_keys,
+                id: M::id_column(),
+                partition: Some((M::deal_column(), &deals)),
+                page: &page,
+            };
+            let rows = fetch_rows::<M::Entity>(&self.db, listing).await?;
+            let cursor_of = |row: &M| {
+                Cursor {
+                    order: order.clone(),
+                    keys: row.key_values(),
+                    id: row.id(),
+                }
+                .encode()
+            };
+            let pages = pages_by_parent(
+                rows,
+                Some(&deals),
+                |row| Some(row.deal_id()),
+                &page,
+                cursor_of,
+            );
+            for (deal, rows) in pages {
+                if let Some(deal) = deal {
+                    loaded.insert(ChildrenOf::new(deal, args.clone()), rows);
+                }
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+/// Key: how many rows a deal's list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChildCount {
+    /// Which list.
+    pub list: ChildList,
+    /// The deal.
+    pub deal: Uuid,
+}
+
+async fn count_by_deal<M: DealChild>(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    deals: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, AppError> {
+    let mut select = Query::select();
+    select
+        .expr_as(M::deal_column(), "deal_id")
+        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "rows")
+        .from(M::Entity::default())
+        .and_where(M::organization_column().eq(organization_id))
+        .and_where(M::deal_column().is_in(deals.iter().copied()))
+        .add_group_by([M::deal_column()]);
+    let backend = db.get_database_backend();
+    let mut counts = HashMap::new();
+    for row in db
+        .query_all_raw(StatementBuilder::build(&select, &backend))
+        .await?
+    {
+        counts.insert(
+            row.try_get::<Uuid>("", "deal_id")?,
+            row.try_get::<i64>("", "rows")?,
+        );
+    }
+    Ok(counts)
+}
+
+impl Loader<ChildCount> for DbLoader {
+    type Value = i64;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[ChildCount]) -> Result<HashMap<ChildCount, i64>, AppError> {
+        let mut by_list: HashMap<ChildList, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            by_list.entry(key.list).or_default().push(key.deal);
+        }
+        let mut loaded = HashMap::new();
+        for (list, deals) in by_list {
+            let (db, org) = (&self.db, self.organization_id);
+            let counts = match list {
+                ChildList::Products => {
+                    count_by_deal::<deal_product::Model>(db, org, &deals).await?
+                }
+                ChildList::StageHistory => {
+                    count_by_deal::<stage_change::Model>(db, org, &deals).await?
+                }
+                ChildList::Activities => count_by_deal::<activity::Model>(db, org, &deals).await?,
+                ChildList::Tasks => count_by_deal::<task::Model>(db, org, &deals).await?,
+            };
+            for deal in deals {
+                loaded.insert(
+                    ChildCount { list, deal },
+                    counts.get(&deal).copied().unwrap_or(0),
+                );
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+/// Key: every product line of a deal, for its totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AllProductsOf(pub Uuid);
+
+impl Loader<AllProductsOf> for DbLoader {
+    type Value = Vec<deal_product::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[AllProductsOf],
+    ) -> Result<HashMap<AllProductsOf, Vec<deal_product::Model>>, AppError> {
+        let rows = deal_product::Entity::find()
+            .filter(deal_product::Column::OrganizationId.eq(self.organization_id))
+            .filter(deal_product::Column::DealId.is_in(keys.iter().map(|k| k.0)))
+            .all(&self.db)
+            .await?;
+        let mut products: HashMap<AllProductsOf, Vec<deal_product::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            products
+                .entry(AllProductsOf(row.deal_id))
+                .or_default()
+                .push(row);
+        }
+        Ok(products)
+    }
+}

@@ -1,5 +1,6 @@
 //! The `Company` GraphQL type.
 
+use crate::contact::{ContactConnection, ContactFilter};
 use crate::deal::{DealConnection, DealFilter, DealListArgs, DealOrder, DealParent};
 use crate::error::AppResult;
 use crate::graphql::node::{NodeKind, global_id};
@@ -27,6 +28,33 @@ impl Company {
     /// The company's web domain, if known.
     async fn domain(&self) -> Option<&str> {
         self.0.domain.as_deref()
+    }
+
+    /// The company's contacts, by last then first name; loaded for many companies at once.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which contacts (a companyId here is ignored).")] filter: Option<
+            ContactFilter,
+        >,
+        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<ContactConnection> {
+        let filter = ContactFilter {
+            company_id: None,
+            ..filter.unwrap_or_default()
+        };
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        ContactConnection::of_company(ctx, self.0.id, filter, page).await
     }
 
     /// The deals with this company. Takes the same arguments as the root `deals`; pages of many companies load

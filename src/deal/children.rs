@@ -369,3 +369,10 @@ impl Loader<AllProductsOf> for DbLoader {
         Ok(products)
     }
 }
+
+impl crate::graphql::connection::TotalCount for ChildCount {
+    async fn total(&self, ctx: &async_graphql::Context<'_>) -> crate::error::AppResult<i64> {
+        use crate::graphql::context::ContextExt;
+        Ok(ctx.loaders()?.load_one(*self).await?.unwrap_or(0))
+    }
+}

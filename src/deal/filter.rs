@@ -9,11 +9,12 @@ use super::types::{DealStatus, Priority};
 use crate::error::{AppError, AppResult};
 use crate::graphql::node::{NodeKind, expect_id};
 use crate::graphql::scalars::{Date, DateTime, Decimal};
+use crate::graphql::text_search::{contains, term};
 use async_graphql::{ID, InputObject};
 use chrono::TimeDelta;
 use entity::{Scaled, company, contact, deal, deal_tag, enums};
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, IdenStatic};
 
 /// Most ids `ids` may hold.
@@ -89,20 +90,6 @@ fn days_ago(days: i32, field: &str) -> AppResult<chrono::DateTime<chrono::Utc>> 
         ));
     }
     Ok(crate::clock::now() - TimeDelta::days(i64::from(days)))
-}
-
-/// `%text%` with LIKE's wildcards escaped, lower-cased.
-fn contains_pattern(text: &str) -> LikeExpr {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
-}
-
-fn lower(expr: impl Into<SimpleExpr>) -> SimpleExpr {
-    Func::lower(expr.into()).into()
 }
 
 impl DealFilter {
@@ -225,12 +212,7 @@ impl DealFilter {
             let values: Vec<enums::Priority> = priorities.iter().map(|p| (*p).into()).collect();
             all = all.add(col(deal::Column::Priority).is_in(values));
         }
-        if let Some(term) = self
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
+        if let Some(term) = term(&self.search) {
             all = all.add(search_condition(organization_id, term));
         }
         Ok(all)
@@ -240,7 +222,7 @@ impl DealFilter {
 /// Title, contact name (first, last or both) or company name contains `term`.
 fn search_condition(organization_id: Uuid, term: &str) -> Condition {
     let full_name = Expr::cust(format!(
-        "LOWER({first} || ' ' || {last})",
+        "{first} || ' ' || {last}",
         first = contact::Column::FirstName.as_str(),
         last = contact::Column::LastName.as_str()
     ));
@@ -248,16 +230,16 @@ fn search_condition(organization_id: Uuid, term: &str) -> Condition {
         .column(contact::Column::Id)
         .from(contact::Entity)
         .and_where(contact::Column::OrganizationId.eq(organization_id))
-        .and_where(full_name.like(contains_pattern(term)))
+        .and_where(contains(full_name, term))
         .to_owned();
     let companies = Query::select()
         .column(company::Column::Id)
         .from(company::Entity)
         .and_where(company::Column::OrganizationId.eq(organization_id))
-        .and_where(lower(Expr::col(company::Column::Name)).like(contains_pattern(term)))
+        .and_where(contains(Expr::col(company::Column::Name), term))
         .to_owned();
     Condition::any()
-        .add(lower(col(deal::Column::Title)).like(contains_pattern(term)))
+        .add(contains(col(deal::Column::Title), term))
         .add(col(deal::Column::ContactId).in_subquery(contacts))
         .add(col(deal::Column::CompanyId).in_subquery(companies))
 }

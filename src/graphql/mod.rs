@@ -5,6 +5,7 @@
 //! each request by [`prepare_request`].
 
 pub mod batching;
+pub mod connection;
 pub mod context;
 pub mod errors;
 pub mod loader;
@@ -13,12 +14,16 @@ pub mod node;
 pub mod pagination;
 pub mod scalars;
 pub mod sql_metrics;
+pub mod text_search;
 
 use crate::api_key::ApiKeyMutation;
 use crate::auth::{self, Viewer, ViewerQuery};
+use crate::company::CompanyQuery;
+use crate::contact::ContactQuery;
 use crate::deal::DealQuery;
 use crate::error::AppResult;
 use crate::pipeline::PipelineQuery;
+use crate::user::UserQuery;
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
 use batching::{Batches, batch_queue, run_with_batches};
 use loader::DbLoader;
@@ -34,7 +39,15 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Every root query field.
 #[derive(MergedObject, Default)]
-pub struct Query(ViewerQuery, NodeQuery, DealQuery, PipelineQuery);
+pub struct Query(
+    ViewerQuery,
+    NodeQuery,
+    DealQuery,
+    PipelineQuery,
+    CompanyQuery,
+    ContactQuery,
+    UserQuery,
+);
 
 /// Every root mutation field.
 #[derive(MergedObject, Default)]

@@ -473,3 +473,63 @@ pub fn pages_by_parent<M>(
         })
         .collect()
 }
+
+/// A row that knows its place in its list's fixed ordering.
+pub trait Keyed {
+    /// The row's sort-key values, as in its list's keys.
+    fn key_values(&self) -> Vec<KeyValue>;
+    /// The row's id.
+    fn row_id(&self) -> Uuid;
+}
+
+/// Which parents a nested list is paged for.
+pub struct Parents<'a, M> {
+    /// The column holding a row's parent.
+    pub column: SimpleExpr,
+    /// The parents to page.
+    pub ids: &'a [Uuid],
+    /// A row's parent.
+    pub of: fn(&M) -> Option<Uuid>,
+}
+
+/// The pages of a list in a fixed ordering named `order`: of the whole list, or of each of
+/// `parents`.
+pub async fn fetch_keyed_pages<E>(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    keys: &[SortKey],
+    id: SimpleExpr,
+    order: &str,
+    args: &PageArgs,
+    parents: Option<Parents<'_, E::Model>>,
+) -> AppResult<HashMap<Option<Uuid>, RowPage<E::Model>>>
+where
+    E: EntityTrait + Default,
+    E::Model: FromQueryResult + Keyed,
+{
+    let page = args.page(order)?;
+    let (partition, parent_ids, parent_of) = match parents {
+        Some(p) => (Some((p.column, p.ids)), Some(p.ids), Some(p.of)),
+        None => (None, None, None),
+    };
+    let listing = Listing {
+        condition,
+        keys,
+        id,
+        partition,
+        page: &page,
+    };
+    let rows = fetch_rows::<E>(db, listing).await?;
+    let cursor_of = |row: &E::Model| {
+        Cursor {
+            order: order.to_owned(),
+            keys: row.key_values(),
+            id: row.row_id(),
+        }
+        .encode()
+    };
+    let parent_of = |row: &E::Model| parent_of.and_then(|parent_of| parent_of(row));
+    Ok(pages_by_parent(
+        rows, parent_ids, parent_of, &page, cursor_of,
+    ))
+}

@@ -7,6 +7,7 @@ mod fixtures;
 mod health;
 mod helpers;
 mod limits;
+mod lists;
 mod migrations;
 mod money;
 mod schema;

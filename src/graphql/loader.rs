@@ -5,7 +5,7 @@
 //! it, and lives for one request only, so neither its cache nor its scope crosses requests.
 
 use super::batching::BatchQueue;
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use sea_orm::{DatabaseConnection, prelude::Uuid};
 use std::time::Duration;
 
@@ -17,32 +17,29 @@ pub struct DbLoader {
     pub organization_id: Uuid,
 }
 
-/// The per-request loaders, as resolvers find them in the request data.
-pub type Loaders = DataLoader<DbLoader>;
+/// The per-request loaders, as resolvers find them in the request data. They cache what they
+/// load for the request's lifetime (a row asked twice is read once), never longer.
+pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
 impl DbLoader {
     /// Loaders for one request of `organization_id`, spawning batches on the runtime.
     pub fn for_request(db: DatabaseConnection, organization_id: Uuid) -> Loaders {
-        DataLoader::new(
-            Self {
-                db,
-                organization_id,
-            },
-            tokio::spawn,
-        )
+        let loader = Self {
+            db,
+            organization_id,
+        };
+        DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
     }
 
     /// Loaders for one request of `organization_id` whose batches are queued on `queue`, to
     /// be run by [`super::batching::run_with_batches`].
     pub fn queued(db: DatabaseConnection, organization_id: Uuid, queue: BatchQueue) -> Loaders {
-        DataLoader::new(
-            Self {
-                db,
-                organization_id,
-            },
-            queue.spawner(),
-        )
-        .delay(Duration::ZERO)
+        let loader = Self {
+            db,
+            organization_id,
+        };
+        DataLoader::with_cache(loader, queue.spawner(), HashMapCache::default())
+            .delay(Duration::ZERO)
     }
 }
 

@@ -4,7 +4,7 @@ use super::Company;
 use crate::error::AppResult;
 use crate::graphql::connection::{CountWhere, list_connection};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{KeyValue, Keyed, PageArgs, SortKey, fetch_keyed_pages};
+use crate::graphql::pagination::{KeyValue, Keyed, PageArgs, SortKey, fetch_root_page};
 use crate::graphql::text_search::{contains, term};
 use async_graphql::{Context, InputObject};
 use entity::company;
@@ -70,17 +70,15 @@ impl CompanyConnection {
             descending: false,
             nullable: false,
         }];
-        let mut pages = fetch_keyed_pages::<company::Entity>(
+        let page = fetch_root_page::<company::Entity>(
             ctx.db()?,
             condition.clone(),
             &keys,
             col(company::Column::Id),
             "company:name",
             &args,
-            None,
         )
         .await?;
-        let page = pages.remove(&None).unwrap_or_default();
         Ok(Self {
             page,
             count: CountWhere::new(condition),

@@ -7,7 +7,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::loader::DbLoader;
 use crate::graphql::node::{NodeKind, expect_id};
 use crate::graphql::pagination::{
-    KeyValue, Keyed, PageArgs, Parents, RowPage, SortKey, fetch_keyed_pages,
+    KeyValue, Keyed, PageArgs, Parents, RowPage, SortKey, fetch_keyed_pages, fetch_root_page,
 };
 use crate::graphql::text_search::{contains, term};
 use async_graphql::dataloader::Loader;
@@ -113,17 +113,15 @@ impl ContactConnection {
     /// The organisation's contacts.
     pub async fn root(ctx: &Context<'_>, filter: ContactFilter, args: PageArgs) -> AppResult<Self> {
         let condition = filter.condition(ctx.viewer()?.organization_id)?;
-        let mut pages = fetch_keyed_pages::<contact::Entity>(
+        let page = fetch_root_page::<contact::Entity>(
             ctx.db()?,
             condition.clone(),
             &keys(),
             col(contact::Column::Id),
             ORDER,
             &args,
-            None,
         )
         .await?;
-        let page = pages.remove(&None).unwrap_or_default();
         Ok(Self {
             page,
             count: ContactCount::Root(CountWhere::new(condition)),

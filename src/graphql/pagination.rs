@@ -533,3 +533,20 @@ where
         rows, parent_ids, parent_of, &page, cursor_of,
     ))
 }
+
+/// One page of a root list in a fixed ordering named `order`.
+pub async fn fetch_root_page<E>(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    keys: &[SortKey],
+    id: SimpleExpr,
+    order: &str,
+    args: &PageArgs,
+) -> AppResult<RowPage<E::Model>>
+where
+    E: EntityTrait + Default,
+    E::Model: FromQueryResult + Keyed,
+{
+    let mut pages = fetch_keyed_pages::<E>(db, condition, keys, id, order, args, None).await?;
+    Ok(pages.remove(&None).unwrap_or_default())
+}

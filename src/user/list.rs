@@ -4,7 +4,7 @@ use super::User;
 use crate::error::AppResult;
 use crate::graphql::connection::{CountWhere, list_connection};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{KeyValue, Keyed, PageArgs, SortKey, fetch_keyed_pages};
+use crate::graphql::pagination::{KeyValue, Keyed, PageArgs, SortKey, fetch_root_page};
 use crate::graphql::text_search::{contains, term};
 use async_graphql::{Context, InputObject};
 use entity::user;
@@ -69,17 +69,15 @@ impl UserConnection {
             descending: false,
             nullable: false,
         }];
-        let mut pages = fetch_keyed_pages::<user::Entity>(
+        let page = fetch_root_page::<user::Entity>(
             ctx.db()?,
             condition.clone(),
             &keys,
             col(user::Column::Id),
             "user:name",
             &args,
-            None,
         )
         .await?;
-        let page = pages.remove(&None).unwrap_or_default();
         Ok(Self {
             page,
             count: CountWhere::new(condition),

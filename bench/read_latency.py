@@ -53,8 +53,8 @@ def measure(name, url, key, query, variables, n):
 def main():
     url, key = sys.argv[1], sys.argv[2]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 100
-    pipelines, _ = post(url, key, "{ pipelines { id } }")
-    pipeline = pipelines["data"]["pipelines"][0]["id"]
+    pipelines, _ = post(url, key, "{ pipelines(first: 1) { nodes { id } } }")
+    pipeline = pipelines["data"]["pipelines"]["nodes"][0]["id"]
     measure("deal page (50 deals, 5 relations + products)", url, key, DEAL_PAGE, {}, n)
     measure("board (6 stages x 20 open deals, counts, summaries)", url, key, BOARD, {"p": pipeline}, n)
 

@@ -1,9 +1,11 @@
 //! Pipelines and their ordered stages (Play2Sell's stages with position and probability).
 
+mod list;
 mod loader;
 mod query;
 mod types;
 
+pub use list::PipelineConnection;
 pub use loader::{PipelineId, PipelineStages, StageId};
 pub use query::PipelineQuery;
 pub use types::{Pipeline, Stage};

@@ -1,12 +1,12 @@
 //! Root fields: `pipelines`, `pipeline`, `stages`.
 
+use super::list::PipelineConnection;
 use super::{Pipeline, PipelineId, PipelineStages, Stage};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::pagination::PageArgs;
 use async_graphql::{Context, ID, Object};
-use entity::pipeline;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// Root fields of pipelines and stages.
 #[derive(Default)]
@@ -14,16 +14,27 @@ pub struct PipelineQuery;
 
 #[Object]
 impl PipelineQuery {
-    /// Your organisation's pipelines, by position. (A handful per organisation, so a plain
-    /// list.)
-    async fn pipelines(&self, ctx: &Context<'_>) -> AppResult<Vec<Pipeline>> {
-        let rows = pipeline::Entity::find()
-            .filter(pipeline::Column::OrganizationId.eq(ctx.viewer()?.organization_id))
-            .order_by_asc(pipeline::Column::Position)
-            .order_by_asc(pipeline::Column::Id)
-            .all(ctx.db()?)
-            .await?;
-        Ok(rows.into_iter().map(Pipeline).collect())
+    /// Your organisation's pipelines, by position.
+    async fn pipelines(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<PipelineConnection> {
+        PipelineConnection::root(
+            ctx,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
 
     /// The pipeline with this id, or null when it is not in your organisation.

@@ -502,7 +502,7 @@ async fn statement_counts_depend_on_the_query_shape_only() {
     );
 
     let board = "query($p: ID!) { pipeline(id: $p) { stages { name deals(first: 20, filter: { status: [OPEN] }) { totalCount summary { count totalValue { amount currency } } nodes { title company { name } contact { name } } } } } }";
-    let boards = "{ pipelines { stages { name deals(first: 20, filter: { status: [OPEN] }) { totalCount summary { count totalValue { amount currency } } nodes { title company { name } contact { name } } } } } }";
+    let boards = "{ pipelines { nodes { stages { name deals(first: 20, filter: { status: [OPEN] }) { totalCount summary { count totalValue { amount currency } } nodes { title company { name } contact { name } } } } } } }";
     let one = app
         .gql(
             &org.key,
@@ -604,11 +604,15 @@ async fn another_organisations_ids_select_nothing() {
     let body = app
         .gql(
             &acme.key,
-            "{ pipelines { id } deals { totalCount } }",
+            "{ pipelines { totalCount nodes { id } } deals { totalCount } }",
             json!({}),
         )
         .await;
-    assert_eq!(body["data"]["pipelines"].as_array().map(Vec::len), Some(2));
+    assert_eq!(body["data"]["pipelines"]["totalCount"], 2);
+    assert_eq!(
+        body["data"]["pipelines"]["nodes"].as_array().map(Vec::len),
+        Some(2)
+    );
     assert_eq!(
         body["data"]["deals"]["totalCount"],
         20 - 1 - 1,

@@ -20,3 +20,4 @@ pub mod http;
 pub mod organization;
 pub mod pipeline;
 pub mod user;
+pub mod validate;

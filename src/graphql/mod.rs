@@ -20,7 +20,7 @@ use crate::api_key::ApiKeyMutation;
 use crate::auth::{self, Viewer, ViewerQuery};
 use crate::company::CompanyQuery;
 use crate::contact::ContactQuery;
-use crate::deal::DealQuery;
+use crate::deal::{DealMutation, DealQuery};
 use crate::error::AppResult;
 use crate::pipeline::PipelineQuery;
 use crate::user::UserQuery;
@@ -51,7 +51,7 @@ pub struct Query(
 
 /// Every root mutation field.
 #[derive(MergedObject, Default)]
-pub struct Mutation(ApiKeyMutation);
+pub struct Mutation(ApiKeyMutation, DealMutation);
 
 /// The dealgate schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

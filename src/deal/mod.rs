@@ -2,6 +2,8 @@
 //! summaries) and pricing their products.
 
 mod activity;
+pub mod around;
+mod around_mutation;
 mod child_connection;
 pub mod children;
 mod connection;
@@ -9,6 +11,7 @@ mod filter;
 mod history;
 mod list;
 mod loader;
+mod mark_mutation;
 mod mutation;
 mod order;
 pub mod pricing;
@@ -23,7 +26,15 @@ pub use filter::DealFilter;
 pub use history::StageChange;
 pub use list::{DealListSpec, DealParent, DealStatsOf, DealsOf};
 pub use loader::{ActivityId, DealId, DealProductId, StageChangeId, TaskId};
-pub use mutation::DealMutation;
+
+/// Every deal mutation.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct DealMutation(
+    mutation::DealLifecycleMutation,
+    mark_mutation::DealMarkMutation,
+    around_mutation::DealAroundMutation,
+);
+
 pub use order::DealOrder;
 pub use product::DealProduct;
 pub use query::DealQuery;

@@ -165,12 +165,12 @@ fn note(value: Option<&str>) -> AppResult<Option<String>> {
     validate::optional_text("input.note", value, 10_000)
 }
 
-/// Mutations on deals.
+/// Mutations of a deal's lifecycle.
 #[derive(Default)]
-pub struct DealMutation;
+pub struct DealLifecycleMutation;
 
 #[Object]
-impl DealMutation {
+impl DealLifecycleMutation {
     /// Creates a deal in a stage (by default the first stage of your first pipeline), with
     /// its first stage-history entry.
     async fn create_deal(

@@ -17,6 +17,7 @@ use entity::{
     stage_change, user,
 };
 use sea_orm::prelude::*;
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveValue::Set, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     QueryOrder, TransactionTrait,
@@ -387,6 +388,18 @@ async fn write(
     expected_version: Option<i32>,
     mut plan: impl FnMut(&deal::Model) -> AppResult<Plan>,
 ) -> AppResult<(deal::Model, Option<stage_change::Model>)> {
+    write_any(db, viewer, id, expected_version, false, &mut plan).await
+}
+
+/// [`write`], also on a deleted deal when `allow_deleted`.
+async fn write_any(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: Option<i32>,
+    allow_deleted: bool,
+    plan: &mut impl FnMut(&deal::Model) -> AppResult<Plan>,
+) -> AppResult<(deal::Model, Option<stage_change::Model>)> {
     let org = viewer.organization_id;
     for _ in 0..MAX_ATTEMPTS {
         let current = find(db, org, id).await?;
@@ -394,6 +407,11 @@ async fn write(
             && expected != current.version
         {
             return Err(stale(expected, current.version));
+        }
+        if current.deleted_at.is_some() && !allow_deleted {
+            return Err(AppError::Conflict(
+                "the deal is deleted: restore it first".into(),
+            ));
         }
         let Plan { mut changes, then } = plan(&current)?;
         let now = clock::now();
@@ -681,4 +699,114 @@ pub async fn reopen(
 /// Validates a title.
 pub fn title(field: &str, value: &str) -> AppResult<String> {
     validate::text(field, value, validate::MAX_TITLE)
+}
+
+/// A change of a deal's deleted or archived mark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// Soft-delete: the deal leaves every list unless `includeDeleted`.
+    Delete,
+    /// Undo a soft delete.
+    Restore,
+    /// Archive (Pipedrive): the deal leaves lists unless `includeArchived`.
+    Archive,
+    /// Undo an archive.
+    Unarchive,
+}
+
+/// Sets or clears the deleted or archived mark of a deal.
+pub async fn mark(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    mark: Mark,
+) -> AppResult<deal::Model> {
+    let mut plan = |current: &deal::Model| {
+        let now = Some(clock::now());
+        let (conflict, changes) = match mark {
+            Mark::Delete => (
+                current.deleted_at.is_some().then_some("deleted already"),
+                deal::ActiveModel {
+                    deleted_at: Set(now),
+                    ..Default::default()
+                },
+            ),
+            Mark::Restore => (
+                current.deleted_at.is_none().then_some("not deleted"),
+                deal::ActiveModel {
+                    deleted_at: Set(None),
+                    ..Default::default()
+                },
+            ),
+            Mark::Archive => (
+                current.archived_at.is_some().then_some("archived already"),
+                deal::ActiveModel {
+                    archived_at: Set(now),
+                    ..Default::default()
+                },
+            ),
+            Mark::Unarchive => (
+                current.archived_at.is_none().then_some("not archived"),
+                deal::ActiveModel {
+                    archived_at: Set(None),
+                    ..Default::default()
+                },
+            ),
+        };
+        if let Some(state) = conflict {
+            return Err(AppError::Conflict(format!("the deal is {state}")));
+        }
+        Ok(Plan {
+            changes,
+            then: After::Nothing,
+        })
+    };
+    let allow_deleted = mark == Mark::Restore;
+    let (deal, _) = write_any(db, viewer, id, None, allow_deleted, &mut plan).await?;
+    Ok(deal)
+}
+
+/// Most deals `delete_many` takes at once.
+pub const MAX_BULK: usize = 100;
+
+/// Soft-deletes deals in bulk, all or nothing: every id must name a deal of the
+/// organisation that is not deleted yet, or nothing changes.
+pub async fn delete_many(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<Vec<Uuid>> {
+    if ids.is_empty() || ids.len() > MAX_BULK {
+        return Err(AppError::bad_input(
+            "input.ids",
+            format!("give 1 to {MAX_BULK} deal ids"),
+        ));
+    }
+    let mut unique = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    let now = clock::now();
+    let txn = db.begin().await?;
+    let updated = deal::Entity::update_many()
+        .col_expr(deal::Column::DeletedAt, Expr::value(now))
+        .col_expr(deal::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            deal::Column::Version,
+            Expr::col(deal::Column::Version).add(1),
+        )
+        .filter(deal::Column::OrganizationId.eq(viewer.organization_id))
+        .filter(deal::Column::Id.is_in(unique.iter().copied()))
+        .filter(deal::Column::DeletedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != unique.len() as u64 {
+        txn.rollback().await?;
+        let missing = unique.len() as u64 - updated.rows_affected;
+        return Err(AppError::NotFound(format!(
+            "{missing} of the {} deals",
+            unique.len()
+        )));
+    }
+    txn.commit().await?;
+    Ok(unique)
 }

@@ -2,6 +2,7 @@
 //! database per test (SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set).
 
 mod auth;
+mod deal_around;
 mod deal_writes;
 mod deals;
 mod fixtures;

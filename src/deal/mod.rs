@@ -16,6 +16,8 @@ mod mutation;
 mod order;
 pub mod pricing;
 mod product;
+mod product_mutation;
+pub mod product_service;
 mod query;
 pub mod service;
 mod types;
@@ -33,6 +35,7 @@ pub struct DealMutation(
     mutation::DealLifecycleMutation,
     mark_mutation::DealMarkMutation,
     around_mutation::DealAroundMutation,
+    product_mutation::DealProductMutation,
 );
 
 pub use order::DealOrder;

@@ -12,6 +12,7 @@ mod limits;
 mod lists;
 mod migrations;
 mod money;
+mod products;
 mod schema;
 mod tenancy;
 mod websocket;

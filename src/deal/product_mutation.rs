@@ -1,0 +1,210 @@
+//! Mutations on a deal's product lines.
+
+use super::Deal;
+use super::product::{DealProduct, DiscountType, TaxMethod};
+use super::product_service::{self, LineChanges, LineInput};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::ContextExt;
+use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::scalars::Decimal;
+use crate::validate;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use entity::Scaled;
+
+/// Input of `addDealProduct`.
+#[derive(InputObject)]
+pub struct AddDealProductInput {
+    /// The deal.
+    pub deal_id: ID,
+    /// The product's name (1–255 characters).
+    pub name: String,
+    /// Its stock-keeping unit.
+    pub sku: Option<String>,
+    /// Units, more than zero (fractions allowed, at most 4 decimal places).
+    pub quantity: Decimal,
+    /// Price of one unit, in the deal's currency.
+    pub unit_price: Decimal,
+    /// How `discount` reads; PERCENTAGE when omitted.
+    pub discount_type: Option<DiscountType>,
+    /// A percentage (0–100) or an amount off the line; 0 when omitted.
+    pub discount: Option<Decimal>,
+    /// Tax rate in percent (0–100); 0 when omitted.
+    pub tax_percentage: Option<Decimal>,
+    /// How the tax applies; EXCLUSIVE when omitted.
+    pub tax_method: Option<TaxMethod>,
+    /// The deal version you read; a different current version is CONFLICT.
+    pub expected_version: Option<i32>,
+}
+
+/// Input of `updateDealProduct`: only the fields given change.
+#[derive(InputObject)]
+pub struct UpdateDealProductInput {
+    /// The product line.
+    pub id: ID,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new sku, or null for none.
+    pub sku: MaybeUndefined<String>,
+    /// A new quantity.
+    pub quantity: Option<Decimal>,
+    /// A new unit price.
+    pub unit_price: Option<Decimal>,
+    /// A new discount type.
+    pub discount_type: Option<DiscountType>,
+    /// A new discount.
+    pub discount: Option<Decimal>,
+    /// A new tax rate.
+    pub tax_percentage: Option<Decimal>,
+    /// A new tax method.
+    pub tax_method: Option<TaxMethod>,
+    /// The deal version you read; a different current version is CONFLICT.
+    pub expected_version: Option<i32>,
+}
+
+/// Input of `removeDealProduct`.
+#[derive(InputObject)]
+pub struct RemoveDealProductInput {
+    /// The product line.
+    pub id: ID,
+    /// The deal version you read; a different current version is CONFLICT.
+    pub expected_version: Option<i32>,
+}
+
+/// Result of adding or changing a product line.
+#[derive(SimpleObject)]
+pub struct DealProductPayload {
+    /// The line as it is now.
+    pub product: DealProduct,
+    /// The deal, whose value is now its lines' total with tax.
+    pub deal: Deal,
+}
+
+/// Result of removing a product line.
+#[derive(SimpleObject)]
+pub struct RemoveDealProductPayload {
+    /// The deal as it is now.
+    pub deal: Deal,
+}
+
+fn quantity(field: &str, value: Decimal) -> AppResult<Scaled> {
+    let scaled = validate::amount(field, value)?;
+    if scaled == Scaled::ZERO {
+        return Err(AppError::bad_input(
+            field,
+            "the quantity must be more than zero",
+        ));
+    }
+    Ok(scaled)
+}
+
+/// Mutations on product lines.
+#[derive(Default)]
+pub struct DealProductMutation;
+
+#[Object]
+impl DealProductMutation {
+    /// Adds a product line to a deal (AchieveApex, Pipedrive); the deal's value becomes its
+    /// lines' total with tax, in the same transaction.
+    async fn add_deal_product(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The line.")] input: AddDealProductInput,
+    ) -> AppResult<DealProductPayload> {
+        let deal = expect_id(&input.deal_id, NodeKind::Deal, "input.dealId")?;
+        let line = LineInput {
+            name: validate::text("input.name", &input.name, validate::MAX_TITLE)?,
+            sku: validate::optional_text("input.sku", input.sku.as_deref(), 64)?,
+            quantity: quantity("input.quantity", input.quantity)?,
+            unit_price: validate::amount("input.unitPrice", input.unit_price)?,
+            discount_type: input
+                .discount_type
+                .map_or(entity::enums::DiscountType::Percentage, Into::into),
+            discount: input
+                .discount
+                .map(|d| validate::amount("input.discount", d))
+                .transpose()?
+                .unwrap_or_default(),
+            tax_percentage: input
+                .tax_percentage
+                .map(|t| validate::percentage("input.taxPercentage", t))
+                .transpose()?
+                .unwrap_or_default(),
+            tax_method: input
+                .tax_method
+                .map_or(entity::enums::TaxMethod::Exclusive, Into::into),
+        };
+        let (product, deal) =
+            product_service::add(ctx.db()?, ctx.viewer()?, deal, line, input.expected_version)
+                .await?;
+        Ok(DealProductPayload {
+            product: DealProduct(product),
+            deal: Deal(deal),
+        })
+    }
+
+    /// Changes a product line; the deal's value follows.
+    async fn update_deal_product(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The line and its changes.")] input: UpdateDealProductInput,
+    ) -> AppResult<DealProductPayload> {
+        let id = expect_id(&input.id, NodeKind::DealProduct, "input.id")?;
+        let changes = LineChanges {
+            name: input
+                .name
+                .as_deref()
+                .map(|n| validate::text("input.name", n, validate::MAX_TITLE))
+                .transpose()?,
+            sku: match &input.sku {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(s) => {
+                    Some(validate::optional_text("input.sku", Some(s), 64)?)
+                }
+            },
+            quantity: input
+                .quantity
+                .map(|q| quantity("input.quantity", q))
+                .transpose()?,
+            unit_price: input
+                .unit_price
+                .map(|p| validate::amount("input.unitPrice", p))
+                .transpose()?,
+            discount_type: input.discount_type.map(Into::into),
+            discount: input
+                .discount
+                .map(|d| validate::amount("input.discount", d))
+                .transpose()?,
+            tax_percentage: input
+                .tax_percentage
+                .map(|t| validate::percentage("input.taxPercentage", t))
+                .transpose()?,
+            tax_method: input.tax_method.map(Into::into),
+        };
+        let (product, deal) = product_service::update(
+            ctx.db()?,
+            ctx.viewer()?,
+            id,
+            changes,
+            input.expected_version,
+        )
+        .await?;
+        Ok(DealProductPayload {
+            product: DealProduct(product),
+            deal: Deal(deal),
+        })
+    }
+
+    /// Removes a product line; the deal's value follows (and stays as it was when the last
+    /// line goes).
+    async fn remove_deal_product(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The line.")] input: RemoveDealProductInput,
+    ) -> AppResult<RemoveDealProductPayload> {
+        let id = expect_id(&input.id, NodeKind::DealProduct, "input.id")?;
+        let deal =
+            product_service::remove(ctx.db()?, ctx.viewer()?, id, input.expected_version).await?;
+        Ok(RemoveDealProductPayload { deal: Deal(deal) })
+    }
+}

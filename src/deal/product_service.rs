@@ -1,0 +1,258 @@
+//! Product lines of a deal: add, change, remove. While a deal has products its value is the
+//! sum of their totals with tax (as Pipedrive does), recomputed in the same transaction. The
+//! deal row is locked first (its version raised), so concurrent line changes of one deal
+//! queue up and the sum always covers every line.
+
+use super::product::line_item;
+use super::service::find;
+use crate::auth::Viewer;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use entity::enums::{DiscountType, TaxMethod};
+use entity::{Scaled, deal, deal_product};
+use rust_decimal::Decimal;
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, QueryOrder, TransactionTrait,
+};
+
+/// A product line's content, validated.
+#[derive(Clone, Debug)]
+pub struct LineInput {
+    /// Name.
+    pub name: String,
+    /// Stock-keeping unit.
+    pub sku: Option<String>,
+    /// Units, more than zero.
+    pub quantity: Scaled,
+    /// Price of one unit.
+    pub unit_price: Scaled,
+    /// How the discount reads.
+    pub discount_type: DiscountType,
+    /// Percentage or amount.
+    pub discount: Scaled,
+    /// Tax rate in percent.
+    pub tax_percentage: Scaled,
+    /// How tax applies.
+    pub tax_method: TaxMethod,
+}
+
+/// Changes to a line: None leaves a field; `Some(None)` clears the sku.
+#[derive(Default)]
+pub struct LineChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// New sku.
+    pub sku: Option<Option<String>>,
+    /// New quantity.
+    pub quantity: Option<Scaled>,
+    /// New unit price.
+    pub unit_price: Option<Scaled>,
+    /// New discount type.
+    pub discount_type: Option<DiscountType>,
+    /// New discount.
+    pub discount: Option<Scaled>,
+    /// New tax rate.
+    pub tax_percentage: Option<Scaled>,
+    /// New tax method.
+    pub tax_method: Option<TaxMethod>,
+}
+
+/// Locks a deal for a line change: raises its version (checking `expected_version`) as the
+/// transaction's first statement.
+async fn lock_deal(
+    txn: &DatabaseTransaction,
+    org: Uuid,
+    deal_id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<()> {
+    let mut update = deal::Entity::update_many()
+        .col_expr(
+            deal::Column::Version,
+            Expr::col(deal::Column::Version).add(1),
+        )
+        .col_expr(deal::Column::UpdatedAt, Expr::value(clock::now()))
+        .filter(deal::Column::OrganizationId.eq(org))
+        .filter(deal::Column::Id.eq(deal_id))
+        .filter(deal::Column::DeletedAt.is_null());
+    if let Some(version) = expected_version {
+        update = update.filter(deal::Column::Version.eq(version));
+    }
+    if update.exec(txn).await?.rows_affected == 0 {
+        let current = find(txn, org, deal_id).await?;
+        if current.deleted_at.is_some() {
+            return Err(AppError::Conflict(
+                "the deal is deleted: restore it first".into(),
+            ));
+        }
+        return Err(AppError::Conflict(format!(
+            "the deal has changed: expectedVersion is {} but the deal is at version {}",
+            expected_version.unwrap_or_default(),
+            current.version
+        )));
+    }
+    Ok(())
+}
+
+/// Sets the deal's value to the sum of its lines' totals with tax, when it has lines.
+async fn recompute_value(
+    txn: &DatabaseTransaction,
+    org: Uuid,
+    deal_id: Uuid,
+) -> AppResult<deal::Model> {
+    let lines = deal_product::Entity::find()
+        .filter(deal_product::Column::OrganizationId.eq(org))
+        .filter(deal_product::Column::DealId.eq(deal_id))
+        .all(txn)
+        .await?;
+    if !lines.is_empty() {
+        let total: Decimal = lines
+            .iter()
+            .map(|line| line_item(line).totals().with_tax)
+            .sum();
+        let value = Scaled::from_decimal(total)
+            .map_err(|_| AppError::bad_input("input", "the deal's total is out of range"))?;
+        deal::Entity::update_many()
+            .col_expr(deal::Column::Value, Expr::value(value.0))
+            .filter(deal::Column::OrganizationId.eq(org))
+            .filter(deal::Column::Id.eq(deal_id))
+            .exec(txn)
+            .await?;
+    }
+    find(txn, org, deal_id).await
+}
+
+fn check_discount(discount_type: DiscountType, discount: Scaled) -> AppResult<()> {
+    if discount_type == DiscountType::Percentage && discount > Scaled(100 * 10_000) {
+        return Err(AppError::bad_input(
+            "input.discount",
+            "a percentage discount is at most 100",
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a line at the end of the deal's products.
+pub async fn add(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    deal_id: Uuid,
+    line: LineInput,
+    expected_version: Option<i32>,
+) -> AppResult<(deal_product::Model, deal::Model)> {
+    check_discount(line.discount_type, line.discount)?;
+    let org = viewer.organization_id;
+    find(db, org, deal_id).await?;
+    let txn = db.begin().await?;
+    lock_deal(&txn, org, deal_id, expected_version).await?;
+    let last = deal_product::Entity::find()
+        .filter(deal_product::Column::OrganizationId.eq(org))
+        .filter(deal_product::Column::DealId.eq(deal_id))
+        .order_by_desc(deal_product::Column::Position)
+        .one(&txn)
+        .await?;
+    let now = clock::now();
+    let product = deal_product::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(org),
+        deal_id: Set(deal_id),
+        position: Set(last.map_or(0, |l| l.position + 1)),
+        name: Set(line.name),
+        sku: Set(line.sku),
+        quantity: Set(line.quantity),
+        unit_price: Set(line.unit_price),
+        discount_type: Set(line.discount_type),
+        discount: Set(line.discount),
+        tax_percentage: Set(line.tax_percentage),
+        tax_method: Set(line.tax_method),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let deal = recompute_value(&txn, org, deal_id).await?;
+    txn.commit().await?;
+    Ok((product, deal))
+}
+
+async fn find_line(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    id: Uuid,
+) -> AppResult<deal_product::Model> {
+    deal_product::Entity::find_by_id(id)
+        .filter(deal_product::Column::OrganizationId.eq(org))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("deal product".into()))
+}
+
+/// Changes a line.
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    changes: LineChanges,
+    expected_version: Option<i32>,
+) -> AppResult<(deal_product::Model, deal::Model)> {
+    let org = viewer.organization_id;
+    let current = find_line(db, org, id).await?;
+    check_discount(
+        changes.discount_type.unwrap_or(current.discount_type),
+        changes.discount.unwrap_or(current.discount),
+    )?;
+    let txn = db.begin().await?;
+    lock_deal(&txn, org, current.deal_id, expected_version).await?;
+    let mut row: deal_product::ActiveModel = find_line(&txn, org, id).await?.into();
+    if let Some(name) = changes.name {
+        row.name = Set(name);
+    }
+    if let Some(sku) = changes.sku {
+        row.sku = Set(sku);
+    }
+    if let Some(quantity) = changes.quantity {
+        row.quantity = Set(quantity);
+    }
+    if let Some(price) = changes.unit_price {
+        row.unit_price = Set(price);
+    }
+    if let Some(kind) = changes.discount_type {
+        row.discount_type = Set(kind);
+    }
+    if let Some(discount) = changes.discount {
+        row.discount = Set(discount);
+    }
+    if let Some(tax) = changes.tax_percentage {
+        row.tax_percentage = Set(tax);
+    }
+    if let Some(method) = changes.tax_method {
+        row.tax_method = Set(method);
+    }
+    row.updated_at = Set(clock::now());
+    let product = row.update(&txn).await?;
+    let deal = recompute_value(&txn, org, current.deal_id).await?;
+    txn.commit().await?;
+    Ok((product, deal))
+}
+
+/// Removes a line. The deal keeps the value it had when its last line goes.
+pub async fn remove(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<deal::Model> {
+    let org = viewer.organization_id;
+    let current = find_line(db, org, id).await?;
+    let txn = db.begin().await?;
+    lock_deal(&txn, org, current.deal_id, expected_version).await?;
+    deal_product::Entity::delete_many()
+        .filter(deal_product::Column::OrganizationId.eq(org))
+        .filter(deal_product::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let deal = recompute_value(&txn, org, current.deal_id).await?;
+    txn.commit().await?;
+    Ok(deal)
+}

@@ -1,4 +1,5 @@
-//! A stage of a pipeline, with its position and win probability (0–100).
+//! A stage of a pipeline, with its position and win probability (0–100); soft-deleted so
+//! that stage history can keep pointing at it.
 
 use sea_orm::entity::prelude::*;
 
@@ -16,6 +17,7 @@ pub struct Model {
     pub probability: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -106,7 +106,7 @@ pub async fn find(
 }
 
 /// Checks that row `id` of `E` exists (and is not deleted) in the organisation.
-async fn must_exist<E>(
+pub async fn must_exist<E>(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     id: Uuid,
@@ -174,9 +174,15 @@ async fn starting_stage(
     stage_id: Option<Uuid>,
 ) -> AppResult<stage::Model> {
     if let Some(id) = stage_id {
-        let stage =
-            must_exist::<stage::Entity>(db, org, id, "stage", stage::Column::OrganizationId, None)
-                .await?;
+        let stage = must_exist::<stage::Entity>(
+            db,
+            org,
+            id,
+            "stage",
+            stage::Column::OrganizationId,
+            Some(stage::Column::DeletedAt),
+        )
+        .await?;
         if pipeline_id.is_some_and(|p| p != stage.pipeline_id) {
             return Err(AppError::bad_input(
                 "input.stageId",
@@ -217,6 +223,7 @@ async fn starting_stage(
     stage::Entity::find()
         .filter(stage::Column::OrganizationId.eq(org))
         .filter(stage::Column::PipelineId.eq(pipeline_id))
+        .filter(stage::Column::DeletedAt.is_null())
         .order_by_asc(stage::Column::Position)
         .order_by_asc(stage::Column::Id)
         .one(db)
@@ -558,7 +565,7 @@ pub async fn move_to_stage(
         stage_id,
         "stage",
         stage::Column::OrganizationId,
-        None,
+        Some(stage::Column::DeletedAt),
     )
     .await?;
     let (deal, change) = write(db, viewer, id, expected_version, |current| {

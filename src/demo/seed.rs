@@ -303,6 +303,7 @@ impl Seeder {
                     probability,
                     created_at: at,
                     updated_at: at,
+                    deleted_at: None,
                 }));
             }
             insert_all(db, stages).await?;

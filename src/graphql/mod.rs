@@ -18,12 +18,12 @@ pub mod text_search;
 
 use crate::api_key::ApiKeyMutation;
 use crate::auth::{self, Viewer, ViewerQuery};
-use crate::company::CompanyQuery;
-use crate::contact::ContactQuery;
+use crate::company::{CompanyMutation, CompanyQuery};
+use crate::contact::{ContactMutation, ContactQuery};
 use crate::deal::{DealMutation, DealQuery};
 use crate::error::AppResult;
-use crate::pipeline::PipelineQuery;
-use crate::user::UserQuery;
+use crate::pipeline::{PipelineMutation, PipelineQuery};
+use crate::user::{UserMutation, UserQuery};
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
 use batching::{Batches, batch_queue, run_with_batches};
 use loader::DbLoader;
@@ -51,7 +51,14 @@ pub struct Query(
 
 /// Every root mutation field.
 #[derive(MergedObject, Default)]
-pub struct Mutation(ApiKeyMutation, DealMutation);
+pub struct Mutation(
+    ApiKeyMutation,
+    DealMutation,
+    PipelineMutation,
+    CompanyMutation,
+    ContactMutation,
+    UserMutation,
+);
 
 /// The dealgate schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -30,6 +30,7 @@ impl Loader<PipelineStages> for DbLoader {
         let rows = stage::Entity::find()
             .filter(stage::Column::OrganizationId.eq(self.organization_id))
             .filter(stage::Column::PipelineId.is_in(keys.iter().map(|k| k.0)))
+            .filter(stage::Column::DeletedAt.is_null())
             .order_by_asc(stage::Column::Position)
             .order_by_asc(stage::Column::Id)
             .all(&self.db)

@@ -31,7 +31,7 @@ impl Pipeline {
         self.0.position
     }
 
-    /// The pipeline's stages, by position.
+    /// The pipeline's stages, by position (deleted stages left out).
     async fn stages(&self, ctx: &Context<'_>) -> AppResult<Vec<Stage>> {
         Ok(ctx
             .loaders()?
@@ -153,5 +153,10 @@ impl Stage {
     /// When the stage was last changed.
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
+    }
+
+    /// When the stage was deleted; stage history still shows deleted stages.
+    async fn deleted_at(&self) -> Option<DateTime> {
+        self.0.deleted_at.map(DateTime)
     }
 }

@@ -94,6 +94,7 @@ pub async fn build(app: &TestApp, org: &TestOrg, count: usize) -> World {
                         probability,
                         created_at: now,
                         updated_at: now,
+                        deleted_at: None,
                     },
                 )
                 .await,

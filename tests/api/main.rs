@@ -5,6 +5,7 @@ mod auth;
 mod deal_around;
 mod deal_writes;
 mod deals;
+mod domain_writes;
 mod fixtures;
 mod health;
 mod helpers;

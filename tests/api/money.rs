@@ -40,6 +40,7 @@ async fn the_database_sums_ten_thousand_values_exactly() {
         probability: 10,
         created_at: now,
         updated_at: now,
+        deleted_at: None,
     }
     .into_active_model()
     .reset_all()

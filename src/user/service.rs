@@ -1,0 +1,113 @@
+//! Creating, changing and deactivating users.
+
+use crate::auth::Viewer;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use entity::{api_key, user};
+use sea_orm::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
+
+async fn find(db: &impl ConnectionTrait, org: Uuid, id: Uuid) -> AppResult<user::Model> {
+    user::Entity::find_by_id(id)
+        .filter(user::Column::OrganizationId.eq(org))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("user".into()))
+}
+
+async fn email_taken(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    email: &str,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    let mut query = user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org))
+        .filter(user::Column::Email.eq(email));
+    if let Some(id) = except {
+        query = query.filter(user::Column::Id.ne(id));
+    }
+    if query.one(db).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "a user with the email {email} exists already"
+        )));
+    }
+    Ok(())
+}
+
+/// Creates an active user; emails are unique within an organisation.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    name: String,
+    email: String,
+) -> AppResult<user::Model> {
+    email_taken(db, viewer.organization_id, &email, None).await?;
+    let now = clock::now();
+    Ok(user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(viewer.organization_id),
+        name: Set(name),
+        email: Set(email),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Changes a user's name and/or email.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    name: Option<String>,
+    email: Option<String>,
+) -> AppResult<user::Model> {
+    let current = find(db, viewer.organization_id, id).await?;
+    if let Some(email) = &email {
+        email_taken(db, viewer.organization_id, email, Some(id)).await?;
+    }
+    let mut row: user::ActiveModel = current.into();
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(email) = email {
+        row.email = Set(email);
+    }
+    row.updated_at = Set(clock::now());
+    Ok(row.update(db).await?)
+}
+
+/// Deactivates a user and revokes the API keys acting for them, in one transaction. Their
+/// deals, sales and history stay theirs. Deactivating yourself is refused.
+pub async fn deactivate(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<user::Model> {
+    if viewer.user_id == Some(id) {
+        return Err(AppError::bad_input(
+            "input.id",
+            "you cannot deactivate the user of your own API key",
+        ));
+    }
+    let current = find(db, viewer.organization_id, id).await?;
+    let now = clock::now();
+    let txn = db.begin().await?;
+    let mut row: user::ActiveModel = current.into();
+    row.is_active = Set(false);
+    row.updated_at = Set(now);
+    let user = row.update(&txn).await?;
+    api_key::Entity::update_many()
+        .col_expr(api_key::Column::RevokedAt, Expr::value(now))
+        .filter(api_key::Column::OrganizationId.eq(viewer.organization_id))
+        .filter(api_key::Column::UserId.eq(id))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(user)
+}

@@ -19,5 +19,6 @@ pub mod graphql;
 pub mod http;
 pub mod organization;
 pub mod pipeline;
+pub mod sale;
 pub mod user;
 pub mod validate;

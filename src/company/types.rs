@@ -6,6 +6,7 @@ use crate::error::AppResult;
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
+use crate::sale::{SaleConnection, SaleFilter, SaleParent};
 use async_graphql::{Context, ID, Object};
 use entity::company;
 
@@ -28,6 +29,35 @@ impl Company {
     /// The company's web domain, if known.
     async fn domain(&self) -> Option<&str> {
         self.0.domain.as_deref()
+    }
+
+    /// The sales with this company. Most recent activity first; takes the root `sales` arguments, and the lists of
+    /// many companies load together in one statement.
+    async fn sales(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which sales.")] filter: Option<SaleFilter>,
+        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<SaleConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        SaleConnection::nested(
+            ctx,
+            SaleParent::Company,
+            self.0.id,
+            filter.unwrap_or_default(),
+            page,
+        )
+        .await
     }
 
     /// The company's contacts, by last then first name; loaded for many companies at once.

@@ -7,6 +7,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
+use crate::sale::{SaleConnection, SaleFilter, SaleParent};
 use async_graphql::{Context, ID, Object};
 use entity::contact;
 
@@ -52,6 +53,35 @@ impl Contact {
             Some(id) => ctx.loaders()?.load_one(CompanyId(id)).await,
             None => Ok(None),
         }
+    }
+
+    /// The sales this contact is associated with. Most recent activity first; takes the root `sales` arguments, and the lists of
+    /// many contacts load together in one statement.
+    async fn sales(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which sales.")] filter: Option<SaleFilter>,
+        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<SaleConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        SaleConnection::nested(
+            ctx,
+            SaleParent::Contact,
+            self.0.id,
+            filter.unwrap_or_default(),
+            page,
+        )
+        .await
     }
 
     /// The deals with this contact. Takes the same arguments as the root `deals`; pages of many contacts load

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, expect_id};
 use crate::graphql::scalars::{Date, Decimal};
+use crate::sale::Sale;
 use crate::validate;
 use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
 use sea_orm::prelude::Uuid;
@@ -130,6 +131,16 @@ pub struct ReopenDealInput {
 pub struct DealPayload {
     /// The deal as it is now.
     pub deal: Deal,
+}
+
+/// Result of `closeDeal`.
+#[derive(SimpleObject)]
+pub struct CloseDealPayload {
+    /// The deal as it is now.
+    pub deal: Deal,
+    /// For a won deal, the sale it became (HyperRep): quote from its products, primary contact,
+    /// history Qualified then Accepted.
+    pub sale: Option<Sale>,
 }
 
 /// Result of `moveDealToStage`.
@@ -300,13 +311,13 @@ impl DealLifecycleMutation {
     }
 
     /// Closes an open deal as WON (optionally at a final value) or LOST (a lostReason is
-    /// required), recording the change as a STATUS_CHANGE activity. Closing a closed deal is
-    /// CONFLICT.
+    /// required), recording the change as a STATUS_CHANGE activity. A won deal becomes a Sale
+    /// in the same transaction (returned in the payload). Closing a closed deal is CONFLICT.
     async fn close_deal(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The deal and how it closed.")] input: CloseDealInput,
-    ) -> AppResult<DealPayload> {
+    ) -> AppResult<CloseDealPayload> {
         let id = id_of(&input.deal_id, NodeKind::Deal, "input.dealId")?;
         let result = match input.result {
             DealResult::Won => CloseResult::Won,
@@ -330,7 +341,7 @@ impl DealLifecycleMutation {
                 "only a won deal has a finalValue",
             ));
         }
-        let deal = service::close(
+        let (deal, sale) = service::close(
             ctx.db()?,
             ctx.viewer()?,
             id,
@@ -341,11 +352,15 @@ impl DealLifecycleMutation {
             input.expected_version,
         )
         .await?;
-        Ok(DealPayload { deal: Deal(deal) })
+        Ok(CloseDealPayload {
+            deal: Deal(deal),
+            sale: sale.map(Sale),
+        })
     }
 
     /// Returns a won or lost deal to OPEN and clears its close fields, recording the change as
-    /// a STATUS_CHANGE activity. Reopening an open deal is CONFLICT.
+    /// a STATUS_CHANGE activity. The sale of a won deal stays, with the event Reopened
+    /// (`reopened`) appended. Reopening an open deal is CONFLICT.
     async fn reopen_deal(
         &self,
         ctx: &Context<'_>,

@@ -265,14 +265,7 @@ pub async fn create(
     check_people(db, org, new.contact_id, new.company_id, new.owner_id).await?;
     let currency = match new.currency {
         Some(currency) => currency,
-        None => {
-            let organization = entity::organization::Entity::find_by_id(org)
-                .one(db)
-                .await?;
-            organization
-                .map(|o| o.default_currency)
-                .unwrap_or_else(|| "USD".into())
-        }
+        None => crate::organization::service::default_currency(db, org).await?,
     };
     let now = clock::now();
     let id = Uuid::now_v7();
@@ -384,17 +377,31 @@ enum After {
         subject: String,
         note: Option<String>,
     },
+    Won {
+        note: Option<String>,
+    },
+    Reopened {
+        note: Option<String>,
+    },
+}
+
+/// What a write did.
+struct Written {
+    deal: deal::Model,
+    change: Option<stage_change::Model>,
+    sale: Option<entity::sale::Model>,
 }
 
 /// Runs `plan` against the current row and applies it under the version check (see the
-/// module docs). Returns the updated row and, for a move, its history entry.
+/// module docs). Returns the updated row and, for a move, its history entry; for a win, the
+/// sale.
 async fn write(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: Uuid,
     expected_version: Option<i32>,
     mut plan: impl FnMut(&deal::Model) -> AppResult<Plan>,
-) -> AppResult<(deal::Model, Option<stage_change::Model>)> {
+) -> AppResult<Written> {
     write_any(db, viewer, id, expected_version, false, &mut plan).await
 }
 
@@ -406,7 +413,7 @@ async fn write_any(
     expected_version: Option<i32>,
     allow_deleted: bool,
     plan: &mut impl FnMut(&deal::Model) -> AppResult<Plan>,
-) -> AppResult<(deal::Model, Option<stage_change::Model>)> {
+) -> AppResult<Written> {
     let org = viewer.organization_id;
     for _ in 0..MAX_ATTEMPTS {
         let current = find(db, org, id).await?;
@@ -440,23 +447,29 @@ async fn write_any(
             }
             continue;
         }
-        let change = match then {
-            After::Nothing => None,
-            After::Tags(tags) => {
-                replace_tags(&txn, org, id, &tags).await?;
-                None
-            }
+        let deal = find(&txn, org, id).await?;
+        let (mut change, mut sale) = (None, None);
+        match then {
+            After::Nothing => {}
+            After::Tags(tags) => replace_tags(&txn, org, id, &tags).await?,
             After::Move { from, to, note } => {
-                Some(history(&txn, org, id, Some(from), to, viewer.user_id, note, now).await?)
+                change =
+                    Some(history(&txn, org, id, Some(from), to, viewer.user_id, note, now).await?);
             }
             After::Status { subject, note } => {
                 status_activity(&txn, viewer, id, subject, note, now).await?;
-                None
             }
-        };
-        let deal = find(&txn, org, id).await?;
+            After::Won { note } => {
+                status_activity(&txn, viewer, id, "Deal won".into(), note, now).await?;
+                sale = Some(crate::sale::service::record_won(&txn, &deal).await?);
+            }
+            After::Reopened { note } => {
+                status_activity(&txn, viewer, id, "Deal reopened".into(), note, now).await?;
+                crate::sale::service::record_reopened(&txn, &deal).await?;
+            }
+        }
         txn.commit().await?;
-        return Ok((deal, change));
+        return Ok(Written { deal, change, sale });
     }
     Err(AppError::Conflict(
         "the deal is being changed by others too often; try again".into(),
@@ -509,7 +522,7 @@ pub async fn update(
             "the value of a deal with products is the sum of its products",
         ));
     }
-    let (deal, _) = write(db, viewer, id, expected_version, |_| {
+    let written = write(db, viewer, id, expected_version, |_| {
         let mut row = deal::ActiveModel {
             ..Default::default()
         };
@@ -547,7 +560,7 @@ pub async fn update(
         Ok(Plan { changes: row, then })
     })
     .await?;
-    Ok(deal)
+    Ok(written.deal)
 }
 
 /// Moves a deal to `stage_id` (of any pipeline of the organisation), writing its history.
@@ -568,7 +581,7 @@ pub async fn move_to_stage(
         Some(stage::Column::DeletedAt),
     )
     .await?;
-    let (deal, change) = write(db, viewer, id, expected_version, |current| {
+    let written = write(db, viewer, id, expected_version, |current| {
         if current.status != DealStatus::Open {
             return Err(AppError::Conflict(format!(
                 "the deal is {}: reopen it before moving it",
@@ -597,11 +610,14 @@ pub async fn move_to_stage(
         })
     })
     .await?;
-    let change = change.ok_or_else(|| AppError::internal("a move without history"))?;
-    Ok((deal, change))
+    let change = written
+        .change
+        .ok_or_else(|| AppError::internal("a move without history"))?;
+    Ok((written.deal, change))
 }
 
-/// Closes an open deal as won (optionally at a final value) or lost (with a reason).
+/// Closes an open deal as won (optionally at a final value) or lost (with a reason). A won
+/// deal records its sale in the same transaction, and returns it.
 #[allow(clippy::too_many_arguments)]
 pub async fn close(
     db: &DatabaseConnection,
@@ -612,7 +628,7 @@ pub async fn close(
     lost_reason: Option<String>,
     note: Option<String>,
     expected_version: Option<i32>,
-) -> AppResult<deal::Model> {
+) -> AppResult<(deal::Model, Option<entity::sale::Model>)> {
     if result == CloseResult::Lost && lost_reason.is_none() {
         return Err(AppError::bad_input(
             "input.lostReason",
@@ -628,7 +644,7 @@ pub async fn close(
             "the value of a deal with products is the sum of its products",
         ));
     }
-    let (deal, _) = write(db, viewer, id, expected_version, |current| {
+    let written = write(db, viewer, id, expected_version, |current| {
         if current.status != DealStatus::Open {
             return Err(AppError::Conflict(format!(
                 "the deal is already {}: reopen it first",
@@ -640,33 +656,31 @@ pub async fn close(
             closed_at: Set(Some(now)),
             ..Default::default()
         };
-        let subject = match result {
+        let then = match result {
             CloseResult::Won => {
                 changes.status = Set(DealStatus::Won);
                 changes.won_at = Set(Some(now));
                 if let Some(value) = final_value {
                     changes.value = Set(value);
                 }
-                "Deal won".to_owned()
+                After::Won { note: note.clone() }
             }
             CloseResult::Lost => {
                 changes.status = Set(DealStatus::Lost);
                 changes.lost_at = Set(Some(now));
                 changes.lost_reason = Set(lost_reason.clone());
-                format!("Deal lost: {}", lost_reason.clone().unwrap_or_default())
+                let subject = format!("Deal lost: {}", lost_reason.clone().unwrap_or_default());
+                After::Status {
+                    subject,
+                    note: note.clone(),
+                }
             }
         };
         changes.last_activity_at = Set(Some(now));
-        Ok(Plan {
-            changes,
-            then: After::Status {
-                subject,
-                note: note.clone(),
-            },
-        })
+        Ok(Plan { changes, then })
     })
     .await?;
-    Ok(deal)
+    Ok((written.deal, written.sale))
 }
 
 /// Returns a closed deal to OPEN, clearing its close fields.
@@ -677,7 +691,7 @@ pub async fn reopen(
     note: Option<String>,
     expected_version: Option<i32>,
 ) -> AppResult<deal::Model> {
-    let (deal, _) = write(db, viewer, id, expected_version, |current| {
+    let written = write(db, viewer, id, expected_version, |current| {
         if current.status == DealStatus::Open {
             return Err(AppError::Conflict("the deal is open already".into()));
         }
@@ -693,14 +707,11 @@ pub async fn reopen(
         };
         Ok(Plan {
             changes,
-            then: After::Status {
-                subject: "Deal reopened".into(),
-                note: note.clone(),
-            },
+            then: After::Reopened { note: note.clone() },
         })
     })
     .await?;
-    Ok(deal)
+    Ok(written.deal)
 }
 
 /// Validates a title.
@@ -769,8 +780,9 @@ pub async fn mark(
         })
     };
     let allow_deleted = mark == Mark::Restore;
-    let (deal, _) = write_any(db, viewer, id, None, allow_deleted, &mut plan).await?;
-    Ok(deal)
+    Ok(write_any(db, viewer, id, None, allow_deleted, &mut plan)
+        .await?
+        .deal)
 }
 
 /// Most deals `delete_many` takes at once.

@@ -14,6 +14,7 @@ use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
+use crate::sale::{Sale, SaleOfDeal};
 use crate::user::{User, UserId};
 use async_graphql::{Context, Enum, ID, Json, Object};
 use entity::{Scaled, deal, enums};
@@ -329,6 +330,11 @@ impl Deal {
             },
         )
         .await
+    }
+
+    /// The sale the deal became when it was won (HyperRep), if it was.
+    async fn sale(&self, ctx: &Context<'_>) -> AppResult<Option<Sale>> {
+        ctx.loaders()?.load_one(SaleOfDeal(self.0.id)).await
     }
 
     /// The users following the deal (Pipedrive's followers), in the order they followed.

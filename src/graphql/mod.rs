@@ -23,6 +23,7 @@ use crate::contact::{ContactMutation, ContactQuery};
 use crate::deal::{DealMutation, DealQuery};
 use crate::error::AppResult;
 use crate::pipeline::{PipelineMutation, PipelineQuery};
+use crate::sale::{SaleMutation, SaleQuery};
 use crate::user::{UserMutation, UserQuery};
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
 use batching::{Batches, batch_queue, run_with_batches};
@@ -47,6 +48,7 @@ pub struct Query(
     CompanyQuery,
     ContactQuery,
     UserQuery,
+    SaleQuery,
 );
 
 /// Every root mutation field.
@@ -58,6 +60,7 @@ pub struct Mutation(
     CompanyMutation,
     ContactMutation,
     UserMutation,
+    SaleMutation,
 );
 
 /// The dealgate schema.

@@ -17,6 +17,7 @@ use crate::deal::{
 use crate::error::{AppError, AppResult};
 use crate::organization::{Organization, OrganizationId};
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
+use crate::sale::{Sale, SaleId};
 use crate::user::{User, UserId};
 use async_graphql::{Context, ID, Interface, Object};
 use sea_orm::prelude::Uuid;
@@ -48,10 +49,12 @@ pub enum NodeKind {
     Activity,
     /// A task of a deal.
     Task,
+    /// A sale.
+    Sale,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 12] = [
+    const ALL: [NodeKind; 13] = [
         Self::Organization,
         Self::User,
         Self::ApiKey,
@@ -64,6 +67,7 @@ impl NodeKind {
         Self::StageChange,
         Self::Activity,
         Self::Task,
+        Self::Sale,
     ];
 
     fn prefix(self) -> &'static str {
@@ -80,6 +84,7 @@ impl NodeKind {
             Self::StageChange => "stagechange",
             Self::Activity => "activity",
             Self::Task => "task",
+            Self::Sale => "sale",
         }
     }
 
@@ -98,6 +103,7 @@ impl NodeKind {
             Self::StageChange => "StageChange",
             Self::Activity => "Activity",
             Self::Task => "Task",
+            Self::Sale => "Sale",
         }
     }
 }
@@ -156,6 +162,8 @@ pub enum Node {
     Activity(Activity),
     /// A task of a deal.
     Task(Task),
+    /// A sale.
+    Sale(Sale),
 }
 
 /// Root fields that resolve any object by its global id.
@@ -228,6 +236,7 @@ async fn resolve_node(loaders: &Loaders, id: &ID, field: &str) -> AppResult<Opti
             .await?
             .map(Node::Activity),
         NodeKind::Task => loaders.load_one(TaskId(uuid)).await?.map(Node::Task),
+        NodeKind::Sale => loaders.load_one(SaleId(uuid)).await?.map(Node::Sale),
     })
 }
 

@@ -5,6 +5,7 @@ use crate::error::AppResult;
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
+use crate::sale::{SaleConnection, SaleFilter, SaleParent};
 use async_graphql::{Context, ID, Object};
 use entity::user;
 
@@ -33,6 +34,35 @@ impl User {
     /// False once the user has been deactivated.
     async fn is_active(&self) -> bool {
         self.0.is_active
+    }
+
+    /// The sales this agent owns (HyperRep's "list agent sales"). Most recent activity first; takes the root `sales` arguments, and the lists of
+    /// many agents load together in one statement.
+    async fn sales(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which sales.")] filter: Option<SaleFilter>,
+        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<SaleConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        SaleConnection::nested(
+            ctx,
+            SaleParent::Owner,
+            self.0.id,
+            filter.unwrap_or_default(),
+            page,
+        )
+        .await
     }
 
     /// The deals this user owns. Takes the same arguments as the root `deals`; pages of many users load

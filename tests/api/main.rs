@@ -14,6 +14,7 @@ mod lists;
 mod migrations;
 mod money;
 mod products;
+mod sales;
 mod schema;
 mod tenancy;
 mod websocket;

@@ -4,6 +4,7 @@ use super::{Company, service};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::patch::patch_optional;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
@@ -74,15 +75,9 @@ impl CompanyMutation {
             .as_deref()
             .map(|n| validate::text("input.name", n, validate::MAX_TITLE))
             .transpose()?;
-        let domain = match &input.domain {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(d) => Some(validate::optional_text(
-                "input.domain",
-                Some(d),
-                validate::MAX_TITLE,
-            )?),
-        };
+        let domain = patch_optional(&input.domain, |d| {
+            validate::optional_text("input.domain", Some(d), validate::MAX_TITLE)
+        })?;
         let company = service::update(ctx.db()?, ctx.viewer()?, id, name, domain).await?;
         Ok(CompanyPayload {
             company: Company(company),

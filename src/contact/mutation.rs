@@ -5,6 +5,7 @@ use super::service::{self, ContactChanges, ContactFields};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::patch::{patch, patch_optional};
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
@@ -62,17 +63,6 @@ fn email(value: &str) -> AppResult<Option<String>> {
     Ok(email)
 }
 
-fn changed<T>(
-    value: &MaybeUndefined<String>,
-    check: impl Fn(&str) -> AppResult<Option<T>>,
-) -> AppResult<Option<Option<T>>> {
-    Ok(match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(check(v)?),
-    })
-}
-
 /// Mutations on contacts.
 #[derive(Default)]
 pub struct ContactMutation;
@@ -120,17 +110,13 @@ impl ContactMutation {
                 .as_deref()
                 .map(|v| validate::text("input.lastName", v, validate::MAX_TITLE))
                 .transpose()?,
-            email: changed(&input.email, email)?,
-            phone: changed(&input.phone, |v| {
+            email: patch_optional(&input.email, |e| email(e))?,
+            phone: patch_optional(&input.phone, |v| {
                 validate::optional_text("input.phone", Some(v), 64)
             })?,
-            company_id: match &input.company_id {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(id) => {
-                    Some(Some(expect_id(id, NodeKind::Company, "input.companyId")?))
-                }
-            },
+            company_id: patch(&input.company_id, |id| {
+                expect_id(id, NodeKind::Company, "input.companyId")
+            })?,
         };
         let contact = service::update(ctx.db()?, ctx.viewer()?, id, changes).await?;
         Ok(ContactPayload {

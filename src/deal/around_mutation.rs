@@ -8,6 +8,7 @@ use super::types::Priority;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::patch::patch;
 use crate::graphql::scalars::DateTime;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
@@ -186,18 +187,10 @@ impl DealAroundMutation {
                 .transpose()?,
             priority: input.priority.map(Into::into),
             status: input.status.map(Into::into),
-            due_at: match input.due_at {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(t) => Some(Some(t.0)),
-            },
-            assignee_id: match &input.assignee_id {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(id) => {
-                    Some(Some(expect_id(id, NodeKind::User, "input.assigneeId")?))
-                }
-            },
+            due_at: patch(&input.due_at, |t| Ok(t.0))?,
+            assignee_id: patch(&input.assignee_id, |id| {
+                expect_id(id, NodeKind::User, "input.assigneeId")
+            })?,
         };
         let task = around::update_task(ctx.db()?, ctx.viewer()?, id, changes).await?;
         Ok(TaskPayload { task: Task(task) })

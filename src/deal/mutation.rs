@@ -7,6 +7,7 @@ use super::{Deal, StageChange};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::patch::{patch, patch_optional};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::sale::Sale;
 use crate::validate;
@@ -160,18 +161,6 @@ fn optional_id(id: &Option<ID>, kind: NodeKind, field: &str) -> AppResult<Option
     id.as_ref().map(|id| id_of(id, kind, field)).transpose()
 }
 
-fn changed_id(
-    id: &MaybeUndefined<ID>,
-    kind: NodeKind,
-    field: &str,
-) -> AppResult<Option<Option<Uuid>>> {
-    Ok(match id {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(id) => Some(Some(id_of(id, kind, field)?)),
-    })
-}
-
 fn note(value: Option<&str>) -> AppResult<Option<String>> {
     validate::optional_text("input.note", value, 10_000)
 }
@@ -247,24 +236,20 @@ impl DealLifecycleMutation {
                 .as_deref()
                 .map(|c| validate::currency("input.currency", c))
                 .transpose()?,
-            contact_id: changed_id(&input.contact_id, NodeKind::Contact, "input.contactId")?,
-            company_id: changed_id(&input.company_id, NodeKind::Company, "input.companyId")?,
-            owner_id: changed_id(&input.owner_id, NodeKind::User, "input.ownerId")?,
-            expected_close_date: match input.expected_close_date {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(Some(d.0)),
-            },
+            contact_id: patch(&input.contact_id, |id| {
+                id_of(id, NodeKind::Contact, "input.contactId")
+            })?,
+            company_id: patch(&input.company_id, |id| {
+                id_of(id, NodeKind::Company, "input.companyId")
+            })?,
+            owner_id: patch(&input.owner_id, |id| {
+                id_of(id, NodeKind::User, "input.ownerId")
+            })?,
+            expected_close_date: patch(&input.expected_close_date, |d| Ok(d.0))?,
             priority: input.priority.map(Into::into),
-            source: match &input.source {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(s) => Some(validate::optional_text(
-                    "input.source",
-                    Some(s),
-                    validate::MAX_TITLE,
-                )?),
-            },
+            source: patch_optional(&input.source, |s| {
+                validate::optional_text("input.source", Some(s), validate::MAX_TITLE)
+            })?,
             tags: input
                 .tags
                 .as_deref()

@@ -6,6 +6,7 @@ use super::product_service::{self, LineChanges, LineInput};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::patch::patch_optional;
 use crate::graphql::scalars::Decimal;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
@@ -155,13 +156,9 @@ impl DealProductMutation {
                 .as_deref()
                 .map(|n| validate::text("input.name", n, validate::MAX_TITLE))
                 .transpose()?,
-            sku: match &input.sku {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(s) => {
-                    Some(validate::optional_text("input.sku", Some(s), 64)?)
-                }
-            },
+            sku: patch_optional(&input.sku, |s| {
+                validate::optional_text("input.sku", Some(s), 64)
+            })?,
             quantity: input
                 .quantity
                 .map(|q| quantity("input.quantity", q))

@@ -12,6 +12,7 @@ pub mod loader;
 pub mod money;
 pub mod node;
 pub mod pagination;
+pub mod patch;
 pub mod scalars;
 pub mod sql_metrics;
 pub mod text_search;

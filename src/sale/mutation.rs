@@ -5,6 +5,7 @@ use super::service::{self, NewSale, QuoteLine, SaleChanges, SaleContactInput};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::patch::patch_optional;
 use crate::graphql::scalars::Decimal;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
@@ -189,13 +190,9 @@ impl SaleMutation {
     ) -> AppResult<SalePayload> {
         let id = expect_id(&input.id, NodeKind::Sale, "input.id")?;
         let changes = SaleChanges {
-            notes: match &input.notes {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(n) => {
-                    Some(validate::optional_text("input.notes", Some(n), 10_000)?)
-                }
-            },
+            notes: patch_optional(&input.notes, |n| {
+                validate::optional_text("input.notes", Some(n), 10_000)
+            })?,
             conversation_ids: input
                 .conversation_ids
                 .as_deref()

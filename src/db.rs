@@ -40,9 +40,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// `SUM(column)` of a [`entity::Scaled`] column, as a 64-bit integer on every backend
+/// `SUM(expr)` of a [`entity::Scaled`] expression, as a 64-bit integer on every backend
 /// (PostgreSQL's `SUM(bigint)` is `numeric`; the cast keeps one decoding path).
-pub fn scaled_sum(column: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::Expr {
+pub fn scaled_sum(expr: impl Into<sea_orm::sea_query::Expr>) -> sea_orm::sea_query::Expr {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
-    Expr::expr(Func::sum(Expr::col(column))).cast_as(Alias::new("BIGINT"))
+    Expr::expr(Func::sum(expr.into())).cast_as(Alias::new("BIGINT"))
 }

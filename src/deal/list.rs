@@ -4,13 +4,14 @@
 
 use super::filter::DealFilter;
 use super::order::{DealOrder, deal_column, id_column, signature, sort_keys};
+use crate::db::scaled_sum;
 use crate::error::{AppError, AppResult};
 use crate::graphql::loader::DbLoader;
 use crate::graphql::pagination::{Cursor, Listing, PageArgs, RowPage, fetch_rows, pages_by_parent};
 use async_graphql::dataloader::Loader;
 use entity::{deal, stage};
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, StatementBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -128,19 +129,15 @@ pub async fn fetch_stats(
 ) -> AppResult<HashMap<Option<Uuid>, DealStats>> {
     let value = deal_column(deal::Column::Value);
     let probability = Expr::col((stage::Entity, stage::Column::Probability));
-    let bigint = || Alias::new("BIGINT");
     let mut select = Query::select();
     select
         .expr_as(
             Expr::col((deal::Entity, deal::Column::Currency)),
             "currency",
         )
-        .expr_as(Func::count(Expr::col(Asterisk)).cast_as(bigint()), "deals")
-        .expr_as(Func::sum(value.clone()).cast_as(bigint()), "total")
-        .expr_as(
-            Func::sum(value.mul(probability)).cast_as(bigint()),
-            "weighted",
-        )
+        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
+        .expr_as(scaled_sum(value.clone()), "total")
+        .expr_as(scaled_sum(value.mul(probability)), "weighted")
         .from(deal::Entity)
         .join(
             JoinType::InnerJoin,

@@ -103,7 +103,9 @@ async fn the_database_sums_ten_thousand_values_exactly() {
 
     let total: Option<i64> = deal::Entity::find()
         .select_only()
-        .expr(dealgate::db::scaled_sum(deal::Column::Value))
+        .expr(dealgate::db::scaled_sum(sea_orm::sea_query::Expr::col(
+            deal::Column::Value,
+        )))
         .filter(deal::Column::OrganizationId.eq(org.id))
         .into_tuple()
         .one(&app.db)

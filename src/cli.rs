@@ -11,7 +11,6 @@ use sea_orm::{
 };
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// What a command can fail with.
 pub type CliError = Box<dyn std::error::Error + Send + Sync>;
@@ -144,12 +143,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 "serving http://{}/graphql (GraphiQL at /graphiql)",
                 listener.local_addr()?
             );
-            let state = http::AppState {
-                db,
-                schema: graphql::schema(),
-                config: Arc::new(config),
-            };
-            http::serve(listener, http::router(state)).await?;
+            http::serve(listener, http::AppState::new(db, config)).await?;
         }
     }
     Ok(())

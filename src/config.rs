@@ -2,6 +2,7 @@
 
 use clap::Args;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// The SQLite file used when no `DATABASE_URL` is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://dealgate.db?mode=rwc";
@@ -39,6 +40,69 @@ pub struct Config {
         global = true
     )]
     pub sql_metrics: bool,
+
+    /// Largest cost one operation may have (see the README's "Limits").
+    #[arg(
+        long,
+        env = "DEALGATE_MAX_COST",
+        default_value_t = 200_000,
+        global = true
+    )]
+    pub max_cost: u64,
+
+    /// Cost points each API key may spend per minute, per server process; 0 turns budgets off.
+    #[arg(
+        long,
+        env = "DEALGATE_COST_BUDGET_PER_MINUTE",
+        default_value_t = 2_000_000,
+        global = true
+    )]
+    pub cost_budget_per_minute: u64,
+
+    /// Milliseconds a request may run before it is cancelled (LIMIT_EXCEEDED).
+    #[arg(
+        long,
+        env = "DEALGATE_REQUEST_TIMEOUT_MS",
+        default_value_t = 15_000,
+        global = true
+    )]
+    pub request_timeout_ms: u64,
+
+    /// Largest request body, in bytes (HTTP 413 above it).
+    #[arg(
+        long,
+        env = "DEALGATE_MAX_BODY_BYTES",
+        default_value_t = 1024 * 1024,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+
+    /// Largest response body, in bytes (LIMIT_EXCEEDED above it).
+    #[arg(
+        long,
+        env = "DEALGATE_MAX_RESPONSE_BYTES",
+        default_value_t = 32 * 1024 * 1024,
+        global = true
+    )]
+    pub max_response_bytes: usize,
+
+    /// Milliseconds a client has to send a request's headers, and then its body.
+    #[arg(
+        long,
+        env = "DEALGATE_READ_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub read_timeout_ms: u64,
+
+    /// Milliseconds open requests get to finish after SIGTERM before they are dropped.
+    #[arg(
+        long,
+        env = "DEALGATE_SHUTDOWN_GRACE_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub shutdown_grace_ms: u64,
 }
 
 impl Config {
@@ -49,6 +113,32 @@ impl Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             db_max_connections: 16,
             sql_metrics: false,
+            max_cost: 200_000,
+            cost_budget_per_minute: 2_000_000,
+            request_timeout_ms: 15_000,
+            max_body_bytes: 1024 * 1024,
+            max_response_bytes: 32 * 1024 * 1024,
+            read_timeout_ms: 10_000,
+            shutdown_grace_ms: 10_000,
+        }
+    }
+
+    /// The request limits these settings describe.
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
+            max_cost: self.max_cost,
+            budget_per_minute: self.cost_budget_per_minute,
+            request_timeout: Duration::from_millis(self.request_timeout_ms),
+            max_body_bytes: self.max_body_bytes,
+            max_response_bytes: self.max_response_bytes,
+        }
+    }
+
+    /// The connection timeouts these settings describe.
+    pub fn timeouts(&self) -> crate::http::Timeouts {
+        crate::http::Timeouts {
+            header_read: Duration::from_millis(self.read_timeout_ms),
+            shutdown_grace: Duration::from_millis(self.shutdown_grace_ms),
         }
     }
 }

@@ -7,8 +7,16 @@ use std::time::Duration;
 
 /// Opens a pool on `config.database_url`. SQLite runs in WAL mode with a busy timeout, so
 /// readers never wait for the writer and concurrent writers queue instead of failing.
+/// On PostgreSQL every statement is cancelled by the server once it has run for the request
+/// deadline, so a cancelled request leaves no work behind.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    connect_url(&config.database_url, config.db_max_connections, None).await
+    connect_with(
+        &config.database_url,
+        config.db_max_connections,
+        None,
+        Some(Duration::from_millis(config.request_timeout_ms)),
+    )
+    .await
 }
 
 /// Opens a pool on `url`; `search_path` selects a PostgreSQL schema (tests use one each).
@@ -17,17 +25,34 @@ pub async fn connect_url(
     max_connections: u32,
     search_path: Option<&str>,
 ) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, max_connections, search_path, None).await
+}
+
+/// Opens a pool on `url`; on PostgreSQL, statements longer than `statement_timeout` are
+/// cancelled by the database.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    search_path: Option<&str>,
+    statement_timeout: Option<Duration>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+        })
+        .map_sqlx_postgres_opts(move |opts| match statement_timeout {
+            Some(timeout) => {
+                opts.options([("statement_timeout", format!("{}ms", timeout.as_millis()))])
+            }
+            None => opts,
         });
     if let Some(schema) = search_path {
         options.set_schema_search_path(schema);

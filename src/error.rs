@@ -23,8 +23,28 @@ pub enum AppError {
     NotFound(String),
     /// A stale version or an illegal transition.
     Conflict(String),
-    /// A limit was exceeded: depth, complexity, page size, rate.
+    /// A limit was exceeded: depth, cost, document size, page size, deadline.
     LimitExceeded(String),
+    /// The request body is larger than the limit (HTTP 413).
+    PayloadTooLarge(String),
+    /// The key's cost budget is spent; retry after `retry_after` seconds (HTTP 429).
+    RateLimited {
+        /// What is wrong, for a person to read.
+        message: String,
+        /// Seconds until the request would fit the budget.
+        retry_after: u64,
+    },
+    /// The HTTP request itself is malformed: its JSON, method or media type (`status`).
+    BadRequest {
+        /// What is wrong, for a person to read.
+        message: String,
+        /// The HTTP status to answer with (400, 405, 415).
+        status: u16,
+    },
+    /// The document is not valid GraphQL for this schema.
+    Validation(String),
+    /// The database cannot be reached; retry shortly (HTTP 503).
+    Unavailable(String),
     /// Anything else; the detail is logged, never sent.
     Internal(String),
 }
@@ -38,8 +58,61 @@ impl AppError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
-            Self::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            Self::LimitExceeded(_) | Self::PayloadTooLarge(_) | Self::RateLimited { .. } => {
+                "LIMIT_EXCEEDED"
+            }
+            Self::BadRequest { .. } => "BAD_REQUEST",
+            Self::Validation(_) => "GRAPHQL_VALIDATION_FAILED",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The HTTP status of a response that fails with this error before any field ran.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::Unauthenticated(_) => 401,
+            Self::PayloadTooLarge(_) => 413,
+            Self::RateLimited { .. } => 429,
+            Self::BadRequest { status, .. } => *status,
+            Self::Unavailable(_) => 503,
+            _ => 200,
+        }
+    }
+
+    /// Seconds the client should wait before retrying, when waiting helps.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after, .. } => Some(*retry_after),
+            Self::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER),
+            _ => None,
+        }
+    }
+
+    /// A GRAPHQL_VALIDATION_FAILED error.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::Validation(message.into())
+    }
+
+    /// A BAD_REQUEST error answered with HTTP `status`.
+    pub fn bad_request(status: u16, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            message: message.into(),
+            status,
+        }
+    }
+
+    /// Sets this error's extensions: `code`, and `field` / `retryAfter` where they apply.
+    pub fn set_extensions(&self, extensions: &mut async_graphql::ErrorExtensionValues) {
+        extensions.set("code", self.code());
+        if let Self::BadUserInput {
+            field: Some(field), ..
+        } = self
+        {
+            extensions.set("field", field.as_str());
+        }
+        if let Some(seconds) = self.retry_after() {
+            extensions.set("retryAfter", seconds);
         }
     }
 
@@ -54,15 +127,40 @@ impl AppError {
     /// An internal error: logs `detail` now and keeps it out of the response.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         let detail = detail.to_string();
-        tracing::error!(error = %detail, "internal error");
+        tracing::error!(error = %excerpt(&detail), "internal error");
         Self::Internal(detail)
     }
 }
 
+/// Seconds a client is asked to wait while the database is unreachable.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::internal(format_args!("database: {err}"))
+        match err {
+            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
+                tracing::error!(error = %excerpt(&err.to_string()), "database unreachable");
+                Self::Unavailable("the database is unavailable; retry shortly".into())
+            }
+            err => Self::internal(format_args!("database: {err}")),
+        }
     }
+}
+
+/// Longest excerpt of a client-supplied or error text that goes into a log line.
+pub const LOG_EXCERPT: usize = 200;
+
+/// `text` cut to at most [`LOG_EXCERPT`] bytes (on a character boundary), marked when cut:
+/// a log line never carries a client's value whole.
+pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= LOG_EXCERPT {
+        return text.into();
+    }
+    let mut end = LOG_EXCERPT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..end], text.len()).into()
 }
 
 impl From<sea_orm::TransactionError<AppError>> for AppError {
@@ -83,7 +181,12 @@ impl AppError {
             Self::Unauthenticated(message)
             | Self::Forbidden(message)
             | Self::Conflict(message)
-            | Self::LimitExceeded(message) => message.clone(),
+            | Self::LimitExceeded(message)
+            | Self::PayloadTooLarge(message)
+            | Self::RateLimited { message, .. }
+            | Self::BadRequest { message, .. }
+            | Self::Validation(message)
+            | Self::Unavailable(message) => message.clone(),
             Self::Internal(_) => "internal server error".into(),
         }
     }
@@ -93,15 +196,7 @@ impl AppError {
 // from `Display` types would drop the code. This conversion keeps it.
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
-        async_graphql::Error::new(self.message()).extend_with(|_, e| {
-            e.set("code", self.code());
-            if let Self::BadUserInput {
-                field: Some(field), ..
-            } = self
-            {
-                e.set("field", field.as_str());
-            }
-        })
+        async_graphql::Error::new(self.message()).extend_with(|_, e| self.set_extensions(e))
     }
 }
 

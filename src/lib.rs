@@ -2,7 +2,7 @@
 //!
 //! One module per domain (its GraphQL types, queries, mutations, services, loaders), plus the
 //! shared pieces: `graphql` (schema assembly, scalars, ids), `http` (the router), `auth`,
-//! `db`, `config`, `error`, `cli` and `demo`.
+//! `db`, `config`, `error`, `limits` (what one request may ask), `cli` and `demo`.
 
 pub mod api_key;
 pub mod auth;
@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod limits;
 pub mod organization;
 pub mod pipeline;
 pub mod sale;

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_domain;
 mod m20261121_000002_stage_deleted_at;
+mod m20261121_000003_user_email_unique;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_domain::Migration),
             Box::new(m20261121_000002_stage_deleted_at::Migration),
+            Box::new(m20261121_000003_user_email_unique::Migration),
         ]
     }
 }

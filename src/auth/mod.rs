@@ -8,6 +8,6 @@ mod guard;
 mod query;
 mod viewer;
 
-pub use guard::{authorize_operation, operation_type};
+pub use guard::{WriteGuard, authorize_mutation, selected_operation};
 pub use query::ViewerQuery;
 pub use viewer::{Viewer, api_key_from_headers, authenticate};

@@ -14,7 +14,7 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait, SimpleExpr};
 /// Which companies a list holds.
 #[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct CompanyFilter {
-    /// Case-insensitive text in the name or the domain.
+    /// Case-insensitive text in the name or the domain (at most 200 characters).
     pub search: Option<String>,
     /// Include soft-deleted companies (left out by default).
     pub include_deleted: Option<bool>,
@@ -25,20 +25,20 @@ fn col(column: company::Column) -> SimpleExpr {
 }
 
 impl CompanyFilter {
-    fn condition(&self, organization_id: Uuid) -> Condition {
+    fn condition(&self, organization_id: Uuid) -> AppResult<Condition> {
         let mut all =
             Condition::all().add(col(company::Column::OrganizationId).eq(organization_id));
         if self.include_deleted != Some(true) {
             all = all.add(col(company::Column::DeletedAt).is_null());
         }
-        if let Some(term) = term(&self.search) {
+        if let Some(term) = term(&self.search)? {
             all = all.add(
                 Condition::any()
                     .add(contains(col(company::Column::Name), term))
                     .add(contains(col(company::Column::Domain), term)),
             );
         }
-        all
+        Ok(all)
     }
 }
 
@@ -64,7 +64,7 @@ list_connection!(
 impl CompanyConnection {
     /// The organisation's companies.
     pub async fn root(ctx: &Context<'_>, filter: CompanyFilter, args: PageArgs) -> AppResult<Self> {
-        let condition = filter.condition(ctx.viewer()?.organization_id);
+        let condition = filter.condition(ctx.viewer()?.organization_id)?;
         let keys = [SortKey {
             expr: col(company::Column::Name),
             descending: false,

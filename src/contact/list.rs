@@ -22,7 +22,8 @@ use std::sync::Arc;
 /// Which contacts a list holds.
 #[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ContactFilter {
-    /// Case-insensitive text in the first name, last name, full name or email.
+    /// Case-insensitive text in the first name, last name, full name or email (at most 200
+    /// characters).
     pub search: Option<String>,
     /// Only contacts at this company.
     pub company_id: Option<ID>,
@@ -45,7 +46,7 @@ impl ContactFilter {
             let company = expect_id(company, NodeKind::Company, "filter.companyId")?;
             all = all.add(col(contact::Column::CompanyId).eq(company));
         }
-        if let Some(term) = term(&self.search) {
+        if let Some(term) = term(&self.search)? {
             let full_name = Expr::cust("first_name || ' ' || last_name");
             all = all.add(
                 Condition::any()

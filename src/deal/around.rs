@@ -69,6 +69,7 @@ pub async fn unfollow(
     let org = viewer.organization_id;
     let deal = find(db, org, deal_id).await?;
     let user_id = follower(viewer, user_id)?;
+    user_in_org(db, org, user_id).await?;
     deal_follower::Entity::delete_many()
         .filter(deal_follower::Column::OrganizationId.eq(org))
         .filter(deal_follower::Column::DealId.eq(deal_id))

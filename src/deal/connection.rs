@@ -6,7 +6,7 @@ use super::filter::DealFilter;
 use super::list::{DealListSpec, DealPage, DealParent, DealStatsOf, DealsOf, fetch_pages};
 use super::loader::DealId;
 use super::order::DealOrder;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::money::Money;
 use crate::graphql::pagination::{PageArgs, PageInfo};
@@ -53,20 +53,30 @@ pub struct DealListArgs {
     pub page: PageArgs,
 }
 
+/// Most sort keys `orderBy` may hold.
+pub const MAX_ORDER_KEYS: usize = 8;
+
 impl DealListArgs {
-    fn into_spec(self) -> Arc<DealListSpec> {
-        Arc::new(DealListSpec {
+    fn into_spec(self) -> AppResult<Arc<DealListSpec>> {
+        let order = self.order_by.unwrap_or_default();
+        if order.len() > MAX_ORDER_KEYS {
+            return Err(AppError::bad_input(
+                "orderBy",
+                format!("at most {MAX_ORDER_KEYS} sort keys"),
+            ));
+        }
+        Ok(Arc::new(DealListSpec {
             filter: self.filter.unwrap_or_default(),
-            order: self.order_by.unwrap_or_default(),
+            order,
             page: self.page,
-        })
+        }))
     }
 }
 
 impl DealConnection {
     /// The organisation's deal list.
     pub async fn root(ctx: &Context<'_>, args: DealListArgs) -> AppResult<Self> {
-        let spec = args.into_spec();
+        let spec = args.into_spec()?;
         let viewer = ctx.viewer()?;
         let mut pages = fetch_pages(ctx.db()?, viewer.organization_id, &spec, None).await?;
         let page = pages.remove(&None).unwrap_or_default();
@@ -84,7 +94,7 @@ impl DealConnection {
         id: Uuid,
         args: DealListArgs,
     ) -> AppResult<Self> {
-        let spec = args.into_spec();
+        let spec = args.into_spec()?;
         let stats = DealStatsOf {
             parent: Some((parent, id)),
             filter: Arc::new(spec.filter.clone()),

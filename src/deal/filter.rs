@@ -21,13 +21,15 @@ use sea_orm::{ColumnTrait, IdenStatic};
 const MAX_IDS: usize = 100;
 /// Most tags `tags` may hold.
 const MAX_TAGS: usize = 50;
+/// Most values `status` or `priority` may hold.
+const MAX_ENUM_VALUES: usize = 10;
 
 /// Which deals a list holds. Every field is optional and they combine with AND.
 #[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DealFilter {
     /// Only these deals (at most 100).
     pub ids: Option<Vec<ID>>,
-    /// Only deals with one of these statuses.
+    /// Only deals with one of these statuses (at most 10 values).
     pub status: Option<Vec<DealStatus>>,
     /// Include soft-deleted deals (left out by default).
     pub include_deleted: Option<bool>,
@@ -70,11 +72,12 @@ pub struct DealFilter {
     pub days_since_activity_gt: Option<i32>,
     /// Only deals that entered their stage more than this many days ago.
     pub days_in_stage_gt: Option<i32>,
-    /// Only deals with at least one of these tags.
+    /// Only deals with at least one of these tags (at most 50).
     pub tags: Option<Vec<String>>,
-    /// Only deals with one of these priorities.
+    /// Only deals with one of these priorities (at most 10 values).
     pub priority: Option<Vec<Priority>>,
-    /// Case-insensitive text in the title, the contact's name or the company's name.
+    /// Case-insensitive text in the title, the contact's name or the company's name (at most
+    /// 200 characters).
     pub search: Option<String>,
 }
 
@@ -107,6 +110,9 @@ impl DealFilter {
             all = all.add(col(deal::Column::Id).is_in(ids));
         }
         if let Some(statuses) = &self.status {
+            if statuses.len() > MAX_ENUM_VALUES {
+                return Err(AppError::bad_input("filter.status", "at most 10 statuses"));
+            }
             let values: Vec<enums::DealStatus> = statuses.iter().map(|s| (*s).into()).collect();
             all = all.add(col(deal::Column::Status).is_in(values));
         }
@@ -209,10 +215,16 @@ impl DealFilter {
             all = all.add(col(deal::Column::Id).in_subquery(tagged));
         }
         if let Some(priorities) = &self.priority {
+            if priorities.len() > MAX_ENUM_VALUES {
+                return Err(AppError::bad_input(
+                    "filter.priority",
+                    "at most 10 priorities",
+                ));
+            }
             let values: Vec<enums::Priority> = priorities.iter().map(|p| (*p).into()).collect();
             all = all.add(col(deal::Column::Priority).is_in(values));
         }
-        if let Some(term) = term(&self.search) {
+        if let Some(term) = term(&self.search)? {
             all = all.add(search_condition(organization_id, term));
         }
         Ok(all)

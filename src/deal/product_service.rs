@@ -123,14 +123,29 @@ async fn recompute_value(
     find(txn, org, deal_id).await
 }
 
-fn check_discount(discount_type: DiscountType, discount: Scaled) -> AppResult<()> {
-    if discount_type == DiscountType::Percentage && discount > Scaled(100 * 10_000) {
-        return Err(AppError::bad_input(
+/// A percentage discount is at most 100; an amount discount at most the line's quantity ×
+/// unit price (never silently cut to the line's value).
+fn check_discount(
+    discount_type: DiscountType,
+    discount: Scaled,
+    quantity: Scaled,
+    unit_price: Scaled,
+) -> AppResult<()> {
+    match discount_type {
+        DiscountType::Percentage if discount > Scaled(100 * 10_000) => Err(AppError::bad_input(
             "input.discount",
             "a percentage discount is at most 100",
-        ));
+        )),
+        DiscountType::Amount
+            if discount.to_decimal() > quantity.to_decimal() * unit_price.to_decimal() =>
+        {
+            Err(AppError::bad_input(
+                "input.discount",
+                "an amount discount is at most the line's quantity × unit price",
+            ))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Adds a line at the end of the deal's products.
@@ -141,7 +156,12 @@ pub async fn add(
     line: LineInput,
     expected_version: Option<i32>,
 ) -> AppResult<(deal_product::Model, deal::Model)> {
-    check_discount(line.discount_type, line.discount)?;
+    check_discount(
+        line.discount_type,
+        line.discount,
+        line.quantity,
+        line.unit_price,
+    )?;
     let org = viewer.organization_id;
     find(db, org, deal_id).await?;
     let txn = db.begin().await?;
@@ -201,6 +221,8 @@ pub async fn update(
     check_discount(
         changes.discount_type.unwrap_or(current.discount_type),
         changes.discount.unwrap_or(current.discount),
+        changes.quantity.unwrap_or(current.quantity),
+        changes.unit_price.unwrap_or(current.unit_price),
     )?;
     let txn = db.begin().await?;
     lock_deal(&txn, org, current.deal_id, expected_version).await?;

@@ -1,10 +1,17 @@
 //! Gives every error of a response an `extensions.code`, and hides internal detail.
 //!
-//! Resolver errors carry their code already ([`crate::error::AppError`]). Errors raised by
-//! async-graphql itself (parse, validation, limits) get one here.
+//! Resolver errors carry their code already ([`crate::error::AppError`]: no resolver returns
+//! any other error type). Errors async-graphql raises itself get one here, by where they
+//! stand: at the position of an argument (its name, where validation reports, or its value,
+//! where execution does), that value or its variable could not be read as the argument's
+//! type (BAD_USER_INPUT, `field` naming the argument); elsewhere without a path, the
+//! document failed to parse or validate (GRAPHQL_VALIDATION_FAILED); anything else is
+//! internal and its message is logged, never sent.
 
-use crate::error::AppError;
-use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
+use crate::error::{AppError, excerpt};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{ErrorExtensionValues, Pos, Response, ServerError, Value};
+use std::collections::HashMap;
 
 /// An error response with one error, for failures before the schema runs.
 pub fn single_error(error: &AppError) -> Response {
@@ -15,13 +22,7 @@ pub fn single_error(error: &AppError) -> Response {
 
 fn extensions_of(error: &AppError) -> ErrorExtensionValues {
     let mut values = ErrorExtensionValues::default();
-    values.set("code", error.code());
-    if let AppError::BadUserInput {
-        field: Some(field), ..
-    } = error
-    {
-        values.set("field", field.as_str());
-    }
+    error.set_extensions(&mut values);
     values
 }
 
@@ -32,38 +33,64 @@ fn has_code(error: &ServerError) -> bool {
         .is_some_and(|e| e.get("code").is_some())
 }
 
-/// The code for an error async-graphql raised without one.
-fn code_for(error: &ServerError) -> &'static str {
-    let message = error.message.as_str();
-    if message.contains("nested too deep")
-        || message.contains("too complex")
-        || message.contains("recursion")
-    {
-        "LIMIT_EXCEEDED"
-    } else if error.path.is_empty() {
-        // Parse and validation errors, including arguments and variables of the wrong type.
-        "GRAPHQL_VALIDATION_FAILED"
-    } else {
-        "INTERNAL_SERVER_ERROR"
+/// Where each argument value of a document stands, and the argument's name there
+/// (`deals.filter`), so an error raised at that position can name its input.
+#[derive(Default)]
+pub struct ArgumentPositions(HashMap<Pos, String>);
+
+impl ArgumentPositions {
+    /// The argument values of every operation and fragment of `document`.
+    pub fn of(document: &ExecutableDocument) -> Self {
+        let mut positions = HashMap::new();
+        for (_, operation) in document.operations.iter() {
+            collect(&operation.node.selection_set.node, &mut positions);
+        }
+        for fragment in document.fragments.values() {
+            collect(&fragment.node.selection_set.node, &mut positions);
+        }
+        Self(positions)
     }
 }
 
-/// Adds a code to every error that lacks one. An uncoded error raised while resolving a
-/// field is an internal one: its message is logged and replaced.
-pub fn with_codes(mut response: Response) -> Response {
+fn collect(set: &SelectionSet, positions: &mut HashMap<Pos, String>) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                for (name, value) in &field.node.arguments {
+                    let argument = format!("{}.{}", field.node.name.node, name.node);
+                    positions.insert(name.pos, argument.clone());
+                    positions.insert(value.pos, argument);
+                }
+                collect(&field.node.selection_set.node, positions);
+            }
+            Selection::FragmentSpread(_) => {}
+            Selection::InlineFragment(inline) => {
+                collect(&inline.node.selection_set.node, positions)
+            }
+        }
+    }
+}
+
+/// Adds a code to every error that lacks one (see the module docs).
+pub fn with_codes(mut response: Response, arguments: &ArgumentPositions) -> Response {
     for error in &mut response.errors {
         if has_code(error) {
             continue;
         }
-        let code = code_for(error);
-        if code == "INTERNAL_SERVER_ERROR" {
-            tracing::error!(error = %error.message, path = ?error.path, "uncoded resolver error");
-            error.message = "internal server error".into();
-        }
-        error
+        let argument = error.locations.first().and_then(|pos| arguments.0.get(pos));
+        let extensions = error
             .extensions
-            .get_or_insert_with(ErrorExtensionValues::default)
-            .set("code", Value::from(code));
+            .get_or_insert_with(ErrorExtensionValues::default);
+        if let Some(argument) = argument {
+            extensions.set("code", Value::from("BAD_USER_INPUT"));
+            extensions.set("field", Value::from(argument.as_str()));
+        } else if error.path.is_empty() {
+            extensions.set("code", Value::from("GRAPHQL_VALIDATION_FAILED"));
+        } else {
+            tracing::error!(error = %excerpt(&error.message), path = ?error.path, "uncoded resolver error");
+            error.message = "internal server error".into();
+            extensions.set("code", Value::from("INTERNAL_SERVER_ERROR"));
+        }
     }
     response
 }

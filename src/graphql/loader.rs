@@ -22,15 +22,6 @@ pub struct DbLoader {
 pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
 impl DbLoader {
-    /// Loaders for one request of `organization_id`, spawning batches on the runtime.
-    pub fn for_request(db: DatabaseConnection, organization_id: Uuid) -> Loaders {
-        let loader = Self {
-            db,
-            organization_id,
-        };
-        DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
-    }
-
     /// Loaders for one request of `organization_id` whose batches are queued on `queue`, to
     /// be run by [`super::batching::run_with_batches`].
     pub fn queued(db: DatabaseConnection, organization_id: Uuid, queue: BatchQueue) -> Loaders {

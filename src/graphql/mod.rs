@@ -18,26 +18,24 @@ pub mod sql_metrics;
 pub mod text_search;
 
 use crate::api_key::ApiKeyMutation;
-use crate::auth::{self, Viewer, ViewerQuery};
+use crate::auth::{Viewer, ViewerQuery, WriteGuard};
 use crate::company::{CompanyMutation, CompanyQuery};
 use crate::contact::{ContactMutation, ContactQuery};
 use crate::deal::{DealMutation, DealQuery};
-use crate::error::AppResult;
+use crate::error::AppError;
+use crate::limits::{self, CostReport, Refusal, RequestGate, Transport};
 use crate::pipeline::{PipelineMutation, PipelineQuery};
 use crate::sale::{SaleMutation, SaleQuery};
 use crate::user::{UserMutation, UserQuery};
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
 use batching::{Batches, batch_queue, run_with_batches};
+use errors::ArgumentPositions;
 use loader::DbLoader;
 use node::NodeQuery;
 use sea_orm::DatabaseConnection;
 use sql_metrics::SqlMetrics;
 use std::sync::Arc;
-
-/// Deepest selection a query may nest.
-pub const MAX_DEPTH: usize = 16;
-/// Largest complexity (roughly, fields resolved per page) a query may have.
-pub const MAX_COMPLEXITY: usize = 20_000;
+use std::time::Duration;
 
 /// Every root query field.
 #[derive(MergedObject, Default)]
@@ -67,12 +65,13 @@ pub struct Mutation(
 /// The dealgate schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Builds the schema with its limits. Holds no per-request or connection data.
+/// Builds the schema: the execution-time [`WriteGuard`], and async-graphql's own depth limits
+/// behind the request gate's (which refuses first, see [`crate::limits`]).
 pub fn schema() -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_recursive_depth(64)
+        .extension(WriteGuard)
+        .limit_depth(limits::MAX_DEPTH)
+        .limit_recursive_depth(limits::MAX_NESTING)
         .finish()
 }
 
@@ -81,23 +80,33 @@ pub fn sdl() -> String {
     schema().sdl()
 }
 
-/// A request ready to run: authorised, with its data attached.
+/// A request ready to run: admitted by the gate, with its data attached.
 pub struct PreparedRequest {
     request: Request,
-    batches: Option<Batches>,
+    batches: Batches,
     metrics: Option<Arc<SqlMetrics>>,
+    cost: CostReport,
+    arguments: ArgumentPositions,
+    deadline: Duration,
 }
 
-/// Checks that `viewer` may run `request`, then attaches what resolvers need: the caller,
-/// the database and fresh loaders scoped to the caller's organisation. With `count_sql`,
-/// the request's statements are counted and reported in `extensions.sql`.
+/// Admits `request` for `viewer` through `gate` (limits, operation guard, cost, budget), then
+/// attaches what resolvers need: the caller, the transport, the database and fresh loaders
+/// scoped to the caller's organisation. With `count_sql`, the request's statements are
+/// counted and reported in `extensions.sql`.
 pub fn prepare_request(
     db: &DatabaseConnection,
+    gate: &RequestGate,
     viewer: Viewer,
     mut request: Request,
+    transport: Transport,
     count_sql: bool,
-) -> AppResult<PreparedRequest> {
-    auth::authorize_operation(&viewer, &mut request)?;
+) -> Result<PreparedRequest, Refusal> {
+    let cost = gate.admit(&viewer, &mut request, transport)?;
+    let arguments = request
+        .parsed_query()
+        .map(ArgumentPositions::of)
+        .unwrap_or_default();
     let (db, metrics) = if count_sql {
         let (db, metrics) = SqlMetrics::instrument(db);
         (db, Some(metrics))
@@ -106,38 +115,46 @@ pub fn prepare_request(
     };
     let (queue, batches) = batch_queue();
     let loaders = DbLoader::queued(db.clone(), viewer.organization_id, queue);
-    let request = request.data(viewer).data(db).data(loaders);
+    let request = request.data(viewer).data(transport).data(db).data(loaders);
     Ok(PreparedRequest {
         request,
-        batches: Some(batches),
+        batches,
         metrics,
+        cost,
+        arguments,
+        deadline: gate.limits.request_timeout,
     })
 }
 
-/// Like [`prepare_request`], with loaders that spawn their batches on the runtime: for
-/// streams (graphql-ws), which are not polled as one future.
-pub fn prepare_stream_request(
-    db: &DatabaseConnection,
-    viewer: Viewer,
-    mut request: Request,
-) -> AppResult<Request> {
-    auth::authorize_operation(&viewer, &mut request)?;
-    let loaders = DbLoader::for_request(db.clone(), viewer.organization_id);
-    Ok(request.data(viewer).data(db.clone()).data(loaders))
-}
-
 impl PreparedRequest {
-    /// Runs the request on `schema`: codes on every error, `extensions.sql` when counted.
+    /// Runs the request on `schema` within its deadline: codes on every error,
+    /// `extensions.cost`, and `extensions.sql` when counted. Past the deadline the work is
+    /// dropped (its statements cancelled) and the answer is LIMIT_EXCEEDED.
     pub async fn run(self, schema: &AppSchema) -> async_graphql::Response {
-        let query = schema.execute(self.request);
-        let response = match self.batches {
-            Some(batches) => run_with_batches(query, batches).await,
-            None => query.await,
+        let query = run_with_batches(schema.execute(self.request), self.batches);
+        let response = match tokio::time::timeout(self.deadline, query).await {
+            Ok(response) => errors::with_codes(response, &self.arguments),
+            Err(_) => errors::single_error(&AppError::LimitExceeded(format!(
+                "the request ran longer than {} ms and was cancelled",
+                self.deadline.as_millis()
+            ))),
         };
-        let response = errors::with_codes(response);
-        match self.metrics {
+        let mut response = match self.metrics {
             Some(metrics) => metrics.report(response),
             None => response,
-        }
+        };
+        response
+            .extensions
+            .insert("cost".into(), self.cost.to_value());
+        response
     }
+}
+
+/// The response to a request the gate refused: its error, and its cost when it had one.
+pub fn refused(refusal: &Refusal) -> async_graphql::Response {
+    let mut response = errors::single_error(&refusal.error);
+    if let Some(cost) = &refusal.cost {
+        response.extensions.insert("cost".into(), cost.to_value());
+    }
+    response
 }

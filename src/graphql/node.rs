@@ -129,7 +129,11 @@ pub fn expect_id(id: &ID, kind: NodeKind, field: &str) -> AppResult<Uuid> {
         Some((found, uuid)) if found == kind => Ok(uuid),
         _ => Err(AppError::bad_input(
             field,
-            format!("\"{}\" is not a valid {} id", id.as_str(), kind.type_name()),
+            format!(
+                "\"{}\" is not a valid {} id",
+                crate::error::excerpt(id.as_str()),
+                kind.type_name()
+            ),
         )),
     }
 }

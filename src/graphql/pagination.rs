@@ -25,6 +25,9 @@ pub const DEFAULT_PAGE_SIZE: u64 = 50;
 /// Most rows a page may hold (Pipedrive's limit).
 pub const MAX_PAGE_SIZE: u64 = 500;
 
+/// Longest cursor accepted; every cursor the server makes is far shorter.
+const MAX_CURSOR: usize = 1024;
+
 /// The four Relay arguments, as a client sent them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct PageArgs {
@@ -112,6 +115,9 @@ impl Cursor {
     }
 
     fn decode(text: &str, field: &str) -> AppResult<Self> {
+        if text.len() > MAX_CURSOR {
+            return Err(AppError::bad_input(field, "the cursor is malformed"));
+        }
         URL_SAFE_NO_PAD
             .decode(text)
             .ok()

@@ -1,5 +1,6 @@
 //! The custom scalars: `Decimal` (exact, a JSON string), `DateTime` (RFC 3339 UTC), `Date`.
 
+use crate::error::excerpt;
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use std::str::FromStr;
@@ -21,10 +22,16 @@ impl ScalarType for Decimal {
             Value::Number(n) => n.to_string(),
             _ => return Err(InputValueError::expected_type(value)),
         };
+        // NaN, Infinity and anything beyond 28 significant digits have no exact decimal.
         rust_decimal::Decimal::from_str_exact(&text)
             .or_else(|_| rust_decimal::Decimal::from_scientific(&text))
             .map(Decimal)
-            .map_err(|_| InputValueError::custom(format!("\"{text}\" is not a decimal number")))
+            .map_err(|_| {
+                InputValueError::custom(format!(
+                    "\"{}\" is not a finite decimal number",
+                    excerpt(&text)
+                ))
+            })
     }
 
     fn is_valid(value: &Value) -> bool {
@@ -62,9 +69,15 @@ impl ScalarType for DateTime {
             return Err(InputValueError::expected_type(value));
         };
         chrono::DateTime::parse_from_rfc3339(text.trim())
-            .map(|t| DateTime(crate::clock::truncate(t.with_timezone(&Utc))))
-            .map_err(|_| {
-                InputValueError::custom(format!("\"{text}\" is not an RFC 3339 date-time"))
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+            .filter(|t| in_year_range(t.date_naive()))
+            .map(|t| DateTime(crate::clock::truncate(t)))
+            .ok_or_else(|| {
+                InputValueError::custom(format!(
+                    "\"{}\" is not an RFC 3339 date-time with a year from 0001 to 9999",
+                    excerpt(text)
+                ))
             })
     }
 
@@ -84,14 +97,29 @@ impl ScalarType for Date {
         let Value::String(text) = &value else {
             return Err(InputValueError::expected_type(value));
         };
-        NaiveDate::from_str(text.trim())
+        let text = text.trim();
+        // Exactly YYYY-MM-DD: chrono would also read signed and five-digit years.
+        let shaped = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+        NaiveDate::from_str(text)
+            .ok()
+            .filter(|date| shaped && in_year_range(*date))
             .map(Date)
-            .map_err(|_| InputValueError::custom(format!("\"{text}\" is not a YYYY-MM-DD date")))
+            .ok_or_else(|| {
+                InputValueError::custom(format!(
+                    "\"{}\" is not a YYYY-MM-DD date with a year from 0001 to 9999",
+                    excerpt(text)
+                ))
+            })
     }
 
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
+}
+
+/// Dates and instants a client may send: four-digit years, 0001 to 9999.
+fn in_year_range(date: NaiveDate) -> bool {
+    (1..=9999).contains(&chrono::Datelike::year(&date))
 }
 
 impl From<chrono::DateTime<Utc>> for DateTime {
@@ -128,6 +156,17 @@ mod tests {
             Decimal::money(rust_decimal::Decimal::new(1234, 4)).to_value(),
             Value::String("0.1234".into())
         );
+    }
+
+    #[test]
+    fn dates_have_four_digit_years_and_decimals_are_finite() {
+        let date = |s: &str| Date::parse(Value::String(s.into())).is_ok();
+        assert!(date("2026-11-21") && date("0001-01-01") && date("9999-12-31"));
+        assert!(!date("+10000-01-01") && !date("0000-01-01") && !date("-0001-01-01"));
+        let instant = |s: &str| DateTime::parse(Value::String(s.into())).is_ok();
+        assert!(instant("9999-12-31T00:00:00Z") && !instant("0000-01-01T00:00:00Z"));
+        let decimal = |s: &str| Decimal::parse(Value::String(s.into())).is_ok();
+        assert!(!decimal("NaN") && !decimal("Infinity") && !decimal("1e30") && decimal("1e3"));
     }
 
     #[test]

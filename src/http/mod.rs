@@ -2,9 +2,13 @@
 
 mod graphql;
 mod health;
+mod serve;
+
+pub use serve::Timeouts;
 
 use crate::config::Config;
-use crate::graphql::AppSchema;
+use crate::graphql::{self as gql, AppSchema};
+use crate::limits::RequestGate;
 use axum::Router;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
@@ -20,6 +24,23 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The server's configuration.
     pub config: Arc<Config>,
+    /// The checks every GraphQL request passes first.
+    pub gate: Arc<RequestGate>,
+}
+
+impl AppState {
+    /// The state of a server over `db` with `config`: the one builder `serve` and the tests
+    /// share.
+    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+        let schema = gql::schema();
+        let gate = RequestGate::new(config.limits(), &schema.sdl());
+        Self {
+            db,
+            schema,
+            config: Arc::new(config),
+            gate: Arc::new(gate),
+        }
+    }
 }
 
 /// The router: `/graphql` (POST, GET, GraphiQL for browsers), `/graphiql`, `/graphql/ws`,
@@ -38,11 +59,21 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `router` on `listener` until SIGTERM or Ctrl-C, then drains open requests.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+/// Serves `state` on `listener` until SIGTERM or Ctrl-C, then drains open requests within
+/// the configured grace period.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let timeouts = state.config.timeouts();
+    serve::serve_until(listener, router(state), timeouts, shutdown_signal()).await
+}
+
+/// Serves `state` on `listener` until `stop` completes: [`serve`] with another stop signal.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let timeouts = state.config.timeouts();
+    serve::serve_until(listener, router(state), timeouts, stop).await
 }
 
 async fn shutdown_signal() {

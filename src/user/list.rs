@@ -14,7 +14,7 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait, SimpleExpr};
 /// Which users a list holds.
 #[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct UserFilter {
-    /// Case-insensitive text in the name or the email.
+    /// Case-insensitive text in the name or the email (at most 200 characters).
     pub search: Option<String>,
     /// Only active (true) or only deactivated (false) users.
     pub is_active: Option<bool>,
@@ -25,19 +25,19 @@ fn col(column: user::Column) -> SimpleExpr {
 }
 
 impl UserFilter {
-    fn condition(&self, organization_id: Uuid) -> Condition {
+    fn condition(&self, organization_id: Uuid) -> AppResult<Condition> {
         let mut all = Condition::all().add(col(user::Column::OrganizationId).eq(organization_id));
         if let Some(active) = self.is_active {
             all = all.add(col(user::Column::IsActive).eq(active));
         }
-        if let Some(term) = term(&self.search) {
+        if let Some(term) = term(&self.search)? {
             all = all.add(
                 Condition::any()
                     .add(contains(col(user::Column::Name), term))
                     .add(contains(col(user::Column::Email), term)),
             );
         }
-        all
+        Ok(all)
     }
 }
 
@@ -63,7 +63,7 @@ list_connection!(
 impl UserConnection {
     /// The organisation's users.
     pub async fn root(ctx: &Context<'_>, filter: UserFilter, args: PageArgs) -> AppResult<Self> {
-        let condition = filter.condition(ctx.viewer()?.organization_id);
+        let condition = filter.condition(ctx.viewer()?.organization_id)?;
         let keys = [SortKey {
             expr: col(user::Column::Name),
             descending: false,

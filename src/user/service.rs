@@ -29,11 +29,22 @@ async fn email_taken(
         query = query.filter(user::Column::Id.ne(id));
     }
     if query.one(db).await?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "a user with the email {email} exists already"
-        )));
+        return Err(email_conflict());
     }
     Ok(())
+}
+
+fn email_conflict() -> AppError {
+    AppError::Conflict("a user with this email exists already".into())
+}
+
+/// A write's error, with the unique index on (organisation, email) read as CONFLICT: two
+/// concurrent writes of one email both pass [`email_taken`], and the database refuses one.
+fn email_unique(err: DbErr) -> AppError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => email_conflict(),
+        _ => err.into(),
+    }
 }
 
 /// Creates an active user; emails are unique within an organisation.
@@ -55,7 +66,8 @@ pub async fn create(
         updated_at: Set(now),
     }
     .insert(db)
-    .await?)
+    .await
+    .map_err(email_unique)?)
 }
 
 /// Changes a user's name and/or email.
@@ -78,7 +90,7 @@ pub async fn update(
         row.email = Set(email);
     }
     row.updated_at = Set(clock::now());
-    Ok(row.update(db).await?)
+    row.update(db).await.map_err(email_unique)
 }
 
 /// Deactivates a user and revokes the API keys acting for them, in one transaction. Their

@@ -72,9 +72,8 @@ impl User {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
-        #[graphql(desc = "Sort keys, applied in order; id breaks ties.")] order_by: Option<
-            Vec<DealOrder>,
-        >,
+        #[graphql(desc = "Sort keys, applied in order (at most 8); id breaks ties.")]
+        order_by: Option<Vec<DealOrder>>,
         #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
         first: Option<i32>,
         #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,

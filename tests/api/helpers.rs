@@ -1,12 +1,11 @@
 //! `spawn_app()`: the server on port 0 over a fresh database, and a GraphQL client for it.
 
 use dealgate::config::Config;
-use dealgate::{api_key::service as api_keys, clock, db, graphql, http};
+use dealgate::{api_key::service as api_keys, clock, db, http};
 use entity::{enums::ApiKeyScope, organization, user};
 use sea_orm::prelude::Uuid;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 /// A running server and its database.
 pub struct TestApp {
@@ -55,22 +54,24 @@ pub async fn fresh_database() -> (DatabaseConnection, Option<tempfile::TempDir>)
     }
 }
 
-/// Starts the real router on an ephemeral port over a fresh database.
+/// Starts the real server on an ephemeral port over a fresh database, with `--sql-metrics`.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|config| config).await
+}
+
+/// [`spawn_app`] with settings changed by `configure` (limits, timeouts…).
+pub async fn spawn_app_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
     let (db, dir) = fresh_database().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = http::AppState {
-        db: db.clone(),
-        schema: graphql::schema(),
-        config: Arc::new(Config {
-            sql_metrics: true,
-            ..Config::for_database("unused")
-        }),
-    };
-    tokio::spawn(async move { axum::serve(listener, http::router(state)).await });
+    let config = configure(Config {
+        sql_metrics: true,
+        ..Config::for_database("unused")
+    });
+    let state = http::AppState::new(db.clone(), config);
+    tokio::spawn(http::serve_until(listener, state, std::future::pending()));
     TestApp {
         address,
         db,

@@ -1,6 +1,7 @@
 //! dealgate's integration tests: the real router on a real port, over HTTP, against a fresh
 //! database per test (SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod abuse;
 mod auth;
 mod deal_around;
 mod deal_writes;

@@ -1,0 +1,254 @@
+//! Families: long and huge inputs, NUL bytes, variables, bad scalars, bad cursors, bad ids.
+//! Every bad input is BAD_USER_INPUT naming its field, never INTERNAL_SERVER_ERROR.
+
+use super::{bad_input, row_counts};
+use crate::fixtures;
+use crate::helpers::{gid, spawn_app};
+use serde_json::json;
+
+const FILTERED: &str = "query($f: DealFilter) { deals(filter: $f) { totalCount } }";
+const CREATE: &str =
+    "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }";
+
+#[tokio::test]
+async fn long_and_huge_inputs_are_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let megabyte = "%_".repeat(500_000);
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "search": megabyte } }),
+        "$f.search",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "search": "a".repeat(201) } }),
+        "filter.search",
+    )
+    .await;
+    let inline = format!(
+        "{{ deals(filter: {{ search: \"{}\" }}) {{ totalCount }} }}",
+        "x".repeat(70_000)
+    );
+    bad_input(&app, &org, &inline, json!({}), "deals.filter.search").await;
+    for list in ["contacts", "companies", "users"] {
+        let query = format!(
+            "{{ {list}(filter: {{ search: \"{}\" }}) {{ totalCount }} }}",
+            "y".repeat(201)
+        );
+        bad_input(&app, &org, &query, json!({}), "filter.search").await;
+    }
+    let order: Vec<_> = (0..10_000).map(|_| json!({ "field": "TITLE" })).collect();
+    let query = "query($o: [DealOrder!]) { deals(orderBy: $o) { totalCount } }";
+    bad_input(&app, &org, query, json!({ "o": order }), "$o").await;
+    let order: Vec<_> = (0..9).map(|_| json!({ "field": "TITLE" })).collect();
+    bad_input(&app, &org, query, json!({ "o": order }), "orderBy").await;
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "status": vec!["OPEN"; 11] } }),
+        "filter.status",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "tags": vec!["t"; 51] } }),
+        "filter.tags",
+    )
+    .await;
+    let values: Vec<_> = (0..999).map(|i| json!({ "k": i, "v": [i, i] })).collect();
+    let body = super::refused(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": {}, "extra": values, "more": values, "again": values }),
+        "BAD_USER_INPUT",
+    )
+    .await;
+    let field = body["errors"][0]["extensions"]["field"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        field.starts_with('$'),
+        "the variable where the count ran over: {field}"
+    );
+}
+
+#[tokio::test]
+async fn nul_bytes_are_refused_everywhere_and_write_nothing() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    fixtures::build(&app, &org, 0).await;
+    let before = row_counts(&app).await;
+    bad_input(
+        &app,
+        &org,
+        CREATE,
+        json!({ "input": { "title": "a\u{0}b" } }),
+        "$input.title",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        "mutation { createDeal(input: { title: \"a\\u0000b\" }) { deal { id } } }",
+        json!({}),
+        "createDeal.input.title",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "search": "\u{0}" } }),
+        "$f.search",
+    )
+    .await;
+    let custom = json!({ "input": { "title": "ok", "customFields": { "k\u{0}": 1 } } });
+    let body = super::refused(
+        &app,
+        &org,
+        "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }",
+        custom,
+        "BAD_USER_INPUT",
+    )
+    .await;
+    assert!(
+        body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("$input.customFields")),
+        "{body}"
+    );
+    assert_eq!(row_counts(&app).await, before);
+}
+
+#[tokio::test]
+async fn variables_that_are_missing_or_of_the_wrong_shape_are_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let query = "query($n: Int!) { deals(first: $n) { totalCount } }";
+    bad_input(&app, &org, query, json!({}), "$n").await;
+    bad_input(&app, &org, query, json!({ "n": null }), "$n").await;
+    bad_input(&app, &org, FILTERED, json!({ "f": "abc" }), "deals.filter").await;
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "status": ["NOPE"] } }),
+        "deals.filter",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "daysInStageGt": 4_294_967_296_i64 } }),
+        "deals.filter",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bad_scalars_are_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    for value in ["NaN", "Infinity", "-Infinity", "1e30", "12abc"] {
+        bad_input(
+            &app,
+            &org,
+            FILTERED,
+            json!({ "f": { "valueMin": value } }),
+            "deals.filter",
+        )
+        .await;
+    }
+    for inline in ["1e30", "\"NaN\"", "\"Infinity\""] {
+        let query = format!("{{ deals(filter: {{ valueMin: {inline} }}) {{ totalCount }} }}");
+        bad_input(&app, &org, &query, json!({}), "deals.filter").await;
+    }
+    for (field, value) in [
+        ("createdAfter", "10000-01-01T00:00:00Z"),
+        ("createdAfter", "0000-01-01T00:00:00Z"),
+        ("createdAfter", "yesterday"),
+        ("expectedCloseAfter", "+10000-01-01"),
+        ("expectedCloseAfter", "0000-12-31"),
+        ("expectedCloseAfter", "2026-13-01"),
+    ] {
+        bad_input(
+            &app,
+            &org,
+            FILTERED,
+            json!({ "f": { field: value } }),
+            "deals.filter",
+        )
+        .await;
+    }
+    let ok = app.gql(&org.key, FILTERED, json!({ "f": { "expectedCloseAfter": "9999-12-31", "createdAfter": "0001-01-01T00:00:00Z" } })).await;
+    assert!(ok["errors"].is_null(), "{ok}");
+}
+
+#[tokio::test]
+async fn an_amount_discount_beyond_the_line_is_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let world = fixtures::build(&app, &org, 1).await;
+    let add = "mutation($input: AddDealProductInput!) { addDealProduct(input: $input) { product { id } } }";
+    let input = json!({ "input": { "dealId": gid("deal", world.deals[0].id), "name": "Line", "quantity": "2",
+        "unitPrice": "50", "discountType": "AMOUNT", "discount": "100.01" } });
+    let before = row_counts(&app).await;
+    bad_input(&app, &org, add, input, "input.discount").await;
+    assert_eq!(row_counts(&app).await, before);
+}
+
+#[tokio::test]
+async fn bad_cursors_and_ids_are_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    fixtures::build(&app, &org, 3).await;
+    let query = "query($c: String) { deals(first: 1, after: $c) { nodes { id } } }";
+    for cursor in ["xyz".to_owned(), "e30".to_owned(), "A".repeat(2_000)] {
+        bad_input(&app, &org, query, json!({ "c": cursor }), "after").await;
+    }
+    let page = app
+        .gql(
+            &org.key,
+            "{ deals(first: 1) { pageInfo { endCursor } } }",
+            json!({}),
+        )
+        .await;
+    let cursor = page["data"]["deals"]["pageInfo"]["endCursor"].clone();
+    let other_order = "query($c: String) { deals(first: 1, after: $c, orderBy: [{ field: VALUE }]) { nodes { id } } }";
+    bad_input(&app, &org, other_order, json!({ "c": cursor }), "after").await;
+    for id in [
+        "nope",
+        "deal_zz",
+        "user_0193",
+        &format!("deal_{}", "f".repeat(5_000)),
+    ] {
+        bad_input(
+            &app,
+            &org,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": id }),
+            "id",
+        )
+        .await;
+    }
+    let user = format!("user_{}", sea_orm::prelude::Uuid::now_v7().simple());
+    bad_input(
+        &app,
+        &org,
+        "query($id: ID!) { deal(id: $id) { id } }",
+        json!({ "id": user }),
+        "id",
+    )
+    .await;
+}

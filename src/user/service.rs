@@ -56,7 +56,7 @@ pub async fn create(
 ) -> AppResult<user::Model> {
     email_taken(db, viewer.organization_id, &email, None).await?;
     let now = clock::now();
-    Ok(user::ActiveModel {
+    user::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(viewer.organization_id),
         name: Set(name),
@@ -67,7 +67,7 @@ pub async fn create(
     }
     .insert(db)
     .await
-    .map_err(email_unique)?)
+    .map_err(email_unique)
 }
 
 /// Changes a user's name and/or email.

@@ -29,6 +29,29 @@ def post(body, content_type="application/json", key=KEY):
     return response.status, payload
 
 
+def post_oversized(body):
+    """POSTs on a raw socket: the server answers 413 from the Content-Length and closes the
+    connection while the body is still being sent, which http.client reports as a broken pipe."""
+    host, port = HOST.split(":")
+    s = socket.create_connection((host, int(port)))
+    head = (f"POST /graphql HTTP/1.1\r\nHost: {HOST}\r\nX-API-KEY: {KEY}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    try:
+        s.sendall(head + body)
+    except OSError:
+        pass
+    answer = b""
+    s.settimeout(10)
+    try:
+        while chunk := s.recv(65536):
+            answer += chunk
+    except OSError:
+        pass
+    s.close()
+    status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
+    return status, answer.split(b"\r\n\r\n", 1)[-1]
+
+
 def get(params, key=KEY):
     conn = http.client.HTTPConnection(HOST, timeout=60)
     conn.request("GET", "/graphql?" + urllib.parse.urlencode(params), headers={"X-API-KEY": key})
@@ -93,13 +116,37 @@ FAMILIES = [
     ("bad scalars (NaN, year 10000)", lambda: gql(FILTER, {"f": {"valueMin": "NaN", "createdAfter": "10000-01-01T00:00:00Z"}})),
     ("bad cursors", lambda: gql("{ deals(after: \"" + "A" * 1000 + "\") { totalCount } }")),
     ("bad ids", lambda: gql("query($id: ID!) { node(id: $id) { id } }", {"id": "deal_" + "f" * 5000})),
-    ("body size (1.1 MiB)", lambda: post(b'{"query": "{ viewer { scope } }", "variables": {"x": "' + b"y" * 1_150_000 + b'"}}')),
+    ("body size (1.1 MiB)", lambda: post_oversized(b'{"query": "{ viewer { scope } }", "variables": {"x": "' + b"y" * 1_150_000 + b'"}}')),
     ("malformed JSON", lambda: post(b'{"query": ')),
     ("content types (text/plain)", lambda: post(b'{"query": "{ viewer { scope } }"}', content_type="text/plain")),
     ("batches", lambda: post(b'[{"query": "{ viewer { scope } }"}]')),
     ("GET mutation", lambda: get({"query": "mutation M { createApiKey(input: {name: \"x\"}) { key } }"})),
     ("cross-tenant ids", lambda: gql("query($id: ID!) { deal(id: $id) { id } }", {"id": "deal_" + "0" * 32})),
     ("read-only bypass (named, no key scope)", lambda: gql("query Q { viewer { scope } } mutation M { createApiKey(input: {name: \"x\"}) { key } }", key=KEY_READ)),
+]
+
+
+ZERO = "0" * 32
+README_EXAMPLES = [
+    ("viewer (curl example)", "{ viewer { organization { id name defaultCurrency } user { name } scope } }"),
+    ("deal list with summary", """{ deals(first: 20, filter: { status: [OPEN], search: "renewal" },
+        orderBy: [{ field: VALUE, direction: DESC }]) { totalCount
+        summary { count totalValue { amount currency } weightedValue { amount currency } }
+        pageInfo { hasNextPage endCursor }
+        nodes { title value { amount currency } stage { name probability } company { name }
+                contact { name } owner { name } daysInStage dealAgeDays tags
+                products { nodes { name quantity totals { withoutTax { amount } withTax { amount } } } } } } }"""),
+    ("pipeline board", """{ pipelines { nodes { name stages { name probability
+        deals(first: 20, filter: { status: [OPEN] }) {
+        totalCount summary { totalValue { amount currency } } nodes { title company { name } } } } } } }"""),
+    ("moveDealToStage", f"""mutation {{ moveDealToStage(input: {{ dealId: "deal_{ZERO}", stageId: "stage_{ZERO}",
+        note: "Demo went well", expectedVersion: 3 }}) {{ deal {{ stage {{ name }} version stageChangedAt }}
+        stageChange {{ fromStage {{ name }} toStage {{ name }} note changedAt }} }} }}"""),
+    ("closeDeal", f"""mutation {{ closeDeal(input: {{ dealId: "deal_{ZERO}", result: LOST,
+        lostReason: "Chose a competitor" }}) {{ deal {{ status lostReason closedAt }} }} }}"""),
+    ("sales", f"""{{ sales(first: 20, filter: {{ ownerId: "user_{ZERO}", startDate: "2026-11-01", endDate: "2026-11-30" }}) {{
+        nodes {{ owner {{ name }} primaryContact {{ name }} quote {{ currency totalPrice }}
+                currentStatus {{ label status }} statusHistory {{ label status changedAt }} }} }} }}"""),
 ]
 
 
@@ -118,6 +165,11 @@ def main():
         print(f"{name:42} {slowest:10.1f}  {', '.join(sorted(codes))}")
     _, _, waited = slow_header()
     print(f"{'slow peer (headers never finish)':42} {waited * 1000:10.1f}  closed by the server (read timeout)")
+    print()
+    print(f"{'README example':42} {'cost':>10}")
+    for name, query in README_EXAMPLES:
+        _, payload = gql(query)
+        print(f"{name:42} {json.loads(payload)['extensions']['cost']['requested']:10}")
     status, payload = gql("{ viewer { scope } }")
     print(f"still answering afterwards: HTTP {status} {payload.decode()[:80]}")
 

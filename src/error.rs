@@ -208,3 +208,17 @@ impl From<AppError> for async_graphql::Error {
 
 /// The result type of services and resolvers.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_excerpts_are_short_and_cut_on_a_character_boundary() {
+        assert_eq!(excerpt("short"), "short");
+        let long = "é".repeat(1_000_000);
+        let cut = excerpt(&long);
+        assert!(cut.len() < LOG_EXCERPT + 40, "{}", cut.len());
+        assert!(cut.ends_with("… (2000000 bytes)"), "{cut}");
+    }
+}

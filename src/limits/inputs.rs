@@ -79,30 +79,13 @@ impl Counter {
         Ok(())
     }
 
+    /// A literal argument, its variables (checked on their own) read as null.
     fn literal(&mut self, value: &Value, path: &mut String) -> Result<(), AppError> {
-        self.count(path)?;
-        match value {
-            Value::String(text) => string(text, path),
-            Value::List(items) => {
-                list(items.len(), path)?;
-                for item in items {
-                    self.literal(item, path)?;
-                }
-                Ok(())
-            }
-            Value::Object(fields) => {
-                for (name, item) in fields {
-                    string(name, path)?;
-                    let len = path.len();
-                    path.push('.');
-                    path.push_str(name);
-                    self.literal(item, path)?;
-                    path.truncate(len);
-                }
-                Ok(())
-            }
-            _ => Ok(()),
-        }
+        let value = value
+            .clone()
+            .into_const_with(|_| Ok::<_, std::convert::Infallible>(ConstValue::Null))
+            .unwrap_or(ConstValue::Null);
+        self.constant(&value, path)
     }
 
     fn constant(&mut self, value: &ConstValue, path: &mut String) -> Result<(), AppError> {

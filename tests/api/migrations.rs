@@ -3,7 +3,8 @@
 use crate::helpers::fresh_database;
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
-const TABLES: [&str; 18] = [
+/// Every table of the domain.
+pub const TABLES: [&str; 18] = [
     "organization",
     "user",
     "api_key",

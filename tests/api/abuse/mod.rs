@@ -66,26 +66,7 @@ pub fn excerpt(body: &Value) -> String {
 pub async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
     use sea_orm::{ConnectionTrait, Statement};
     let mut counts = Vec::new();
-    for table in [
-        "organization",
-        "user",
-        "api_key",
-        "company",
-        "contact",
-        "pipeline",
-        "stage",
-        "deal",
-        "deal_tag",
-        "deal_follower",
-        "deal_product",
-        "stage_change",
-        "activity",
-        "task",
-        "sale",
-        "sale_contact",
-        "sale_line_item",
-        "sale_status_event",
-    ] {
+    for table in crate::migrations::TABLES {
         let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\"");
         let row = app
             .db

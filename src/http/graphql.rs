@@ -261,7 +261,8 @@ pub async fn graphiql() -> Html<String> {
     )
 }
 
-/// `GET /graphql/ws`: graphql-ws. The key goes in the `connection_init` payload, as
+/// `GET /graphql/ws`: graphql-ws. A message larger than the body limit closes the
+/// connection. The key goes in the `connection_init` payload, as
 /// `{"X-API-KEY": "…"}`, `{"apiKey": "…"}` or `{"Authorization": "Bearer …"}`.
 pub async fn websocket(
     State(state): State<AppState>,
@@ -273,7 +274,11 @@ pub async fn websocket(
         state: state.clone(),
         viewer: viewer_slot.clone(),
     };
+    // A websocket message carries one request: it gets the body limit too.
+    let max_message = state.gate.limits.max_body_bytes;
     upgrade
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
             GraphQLWebSocket::new(stream, executor, protocol)

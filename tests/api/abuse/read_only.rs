@@ -184,6 +184,25 @@ async fn get(app: &TestApp, key: &str, query: &str, operation: Option<&str>) -> 
 }
 
 #[tokio::test]
+async fn a_websocket_message_over_the_body_limit_closes_the_connection() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let mut socket = ws_connect(&app, "graphql-transport-ws", &org.key).await;
+    let huge = json!({ "id": "1", "type": "subscribe",
+        "payload": { "query": "{ viewer { scope } }", "variables": { "pad": "x".repeat(1_100_000) } } });
+    let _ = socket.send(Message::text(huge.to_string())).await;
+    let closed = loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) if text.contains("\"next\"") => break false,
+            Some(Ok(_)) => continue,
+            None | Some(Err(_)) => break true,
+        }
+    };
+    assert!(closed, "the connection was closed instead of answering");
+    assert_alive(&app, &org).await;
+}
+
+#[tokio::test]
 async fn mutations_over_get_run_for_no_key_in_no_shape() {
     let app = spawn_app().await;
     let org = app.create_org("Acme").await;

@@ -23,7 +23,7 @@ pub mod lexer;
 use crate::auth::{self, Viewer};
 use crate::error::{AppError, AppResult};
 use async_graphql::parser::types::{OperationDefinition, OperationType};
-use async_graphql::{Request, Value};
+use async_graphql::{Request, Value, Variables};
 use budget::{Budgets, Charge};
 use cost::CostModel;
 use std::time::Duration;
@@ -144,17 +144,39 @@ impl RequestGate {
         transport: Transport,
     ) -> Result<CostReport, Refusal> {
         lexer::check(&request.query)?;
-        let variables = request.variables.clone();
-        let operation_name = request.operation_name.clone();
+        // Moved out (not cloned) while the parsed document borrows the request; put back
+        // below when the request is admitted (a refused request is dropped).
+        let variables = std::mem::take(&mut request.variables);
+        let operation_name = request.operation_name.take();
+        let admitted = self.judge(
+            viewer,
+            request,
+            &variables,
+            operation_name.as_deref(),
+            transport,
+        );
+        request.variables = variables;
+        request.operation_name = operation_name;
+        admitted
+    }
+
+    fn judge(
+        &self,
+        viewer: &Viewer,
+        request: &mut Request,
+        variables: &Variables,
+        operation_name: Option<&str>,
+        transport: Transport,
+    ) -> Result<CostReport, Refusal> {
         let Ok(document) = request.parsed_query() else {
             return Ok(self.report(0, None));
         };
         document::check(document)?;
-        let operation = auth::selected_operation(document, operation_name.as_deref());
+        let operation = auth::selected_operation(document, operation_name);
         match operation {
             Some(operation) => {
                 authorize(viewer, operation, transport)?;
-                inputs::check(document, operation, &variables)?;
+                inputs::check(document, operation, variables)?;
             }
             // The executor will run nothing; a document holding a mutation is still judged
             // as one, so no reading of the request can slip a write past this check.
@@ -164,7 +186,7 @@ impl RequestGate {
                 }
             }
         }
-        let requested = operation.map_or(0, |op| self.cost.of(document, op, &variables));
+        let requested = operation.map_or(0, |op| self.cost.of(document, op, variables));
         if requested > self.limits.max_cost {
             return Err(Refusal {
                 error: AppError::LimitExceeded(format!(

@@ -103,6 +103,16 @@ pub struct Config {
         global = true
     )]
     pub shutdown_grace_ms: u64,
+
+    /// Milliseconds an authenticated API key is remembered; 0 reads every key from the
+    /// database. A key revoked on another replica keeps working at most this long.
+    #[arg(
+        long,
+        env = "DEALGATE_AUTH_CACHE_TTL_MS",
+        default_value_t = 3_000,
+        global = true
+    )]
+    pub auth_cache_ttl_ms: u64,
 }
 
 impl Config {
@@ -120,6 +130,7 @@ impl Config {
             max_response_bytes: 32 * 1024 * 1024,
             read_timeout_ms: 10_000,
             shutdown_grace_ms: 10_000,
+            auth_cache_ttl_ms: 3_000,
         }
     }
 
@@ -132,6 +143,11 @@ impl Config {
             max_body_bytes: self.max_body_bytes,
             max_response_bytes: self.max_response_bytes,
         }
+    }
+
+    /// How long an authenticated API key is remembered.
+    pub fn auth_cache_ttl(&self) -> Duration {
+        Duration::from_millis(self.auth_cache_ttl_ms)
     }
 
     /// The connection timeouts these settings describe.

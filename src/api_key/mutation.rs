@@ -96,6 +96,7 @@ impl ApiKeyMutation {
         let viewer = ctx.viewer()?;
         let id = expect_id(&input.id, NodeKind::ApiKey, "input.id")?;
         let key = service::revoke(ctx.db()?, viewer.organization_id, id).await?;
+        crate::auth::forget_callers(ctx);
         Ok(RevokeApiKeyPayload {
             api_key: ApiKey(key),
         })

@@ -25,7 +25,8 @@ pub fn display_prefix(key: &str) -> &str {
     key.get(..PREFIX_LEN).unwrap_or("")
 }
 
-fn hash(key: &str) -> String {
+/// The SHA-256 of `key`, in hex: what the database keeps.
+pub fn hash(key: &str) -> String {
     Sha256::digest(key.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -66,13 +67,13 @@ pub async fn create(
     Ok(CreatedKey { model, plain_key })
 }
 
-/// The unrevoked key whose plain text is `key`.
-pub async fn find_active_by_plain_key(
+/// The unrevoked key whose SHA-256 (see [`hash`]) is `key_hash`.
+pub async fn find_active_by_hash(
     db: &impl ConnectionTrait,
-    key: &str,
+    key_hash: &str,
 ) -> AppResult<Option<api_key::Model>> {
     Ok(api_key::Entity::find()
-        .filter(api_key::Column::KeyHash.eq(hash(key)))
+        .filter(api_key::Column::KeyHash.eq(key_hash))
         .filter(api_key::Column::RevokedAt.is_null())
         .one(db)
         .await?)

@@ -4,10 +4,12 @@
 //! organisation is the request's scope: resolvers and loaders read it from the [`Viewer`] in
 //! the request data, and nothing in the API accepts an organisation id from the client.
 
+mod cache;
 mod guard;
 mod query;
 mod viewer;
 
+pub use cache::{ViewerCache, forget_callers};
 pub use guard::{WriteGuard, authorize_mutation, selected_operation};
 pub use query::ViewerQuery;
 pub use viewer::{Viewer, api_key_from_headers, authenticate};

@@ -1,5 +1,6 @@
 //! [`Viewer`]: the caller behind a request, found from its API key.
 
+use super::cache::ViewerCache;
 use crate::api_key::service as api_keys;
 use crate::error::{AppError, AppResult};
 use axum::http::HeaderMap;
@@ -39,24 +40,35 @@ pub fn api_key_from_headers(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// Finds the caller for `key`: UNAUTHENTICATED when it is missing, unknown or revoked.
-pub async fn authenticate(db: &impl ConnectionTrait, key: Option<&str>) -> AppResult<Viewer> {
+/// Finds the caller for `key`, from `cache` when it authenticated moments ago:
+/// UNAUTHENTICATED when it is missing, unknown or revoked.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    cache: &ViewerCache,
+    key: Option<&str>,
+) -> AppResult<Viewer> {
     let key = key.filter(|k| !k.is_empty()).ok_or_else(|| {
         AppError::Unauthenticated(
             "an API key is required: send it as X-API-KEY or Authorization: Bearer".into(),
         )
     })?;
-    let found = api_keys::find_active_by_plain_key(db, key).await?;
+    let key_hash = api_keys::hash(key);
+    if let Some(viewer) = cache.get(&key_hash) {
+        return Ok(viewer);
+    }
+    let found = api_keys::find_active_by_hash(db, &key_hash).await?;
     let Some(api_key) = found else {
         tracing::info!(key_prefix = %api_keys::display_prefix(key), "rejected API key");
         return Err(AppError::Unauthenticated(
             "the API key is invalid or revoked".into(),
         ));
     };
-    Ok(Viewer {
+    let viewer = Viewer {
         organization_id: api_key.organization_id,
         user_id: api_key.user_id,
         api_key_id: api_key.id,
         scope: api_key.scope,
-    })
+    };
+    cache.insert(key_hash, viewer.clone());
+    Ok(viewer)
 }

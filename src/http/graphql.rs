@@ -34,12 +34,13 @@ async fn execute(
     transport: Transport,
 ) -> Response {
     let key = auth::api_key_from_headers(headers);
-    let viewer = match auth::authenticate(&state.db, key).await {
+    let viewer = match auth::authenticate(&state.db, &state.viewers, key).await {
         Ok(viewer) => viewer,
         Err(err) => return error_response(&err, &state.gate.limits),
     };
     let db = &state.db;
     let sql_metrics = state.config.sql_metrics;
+    let request = request.data(state.viewers.clone());
     match prepare_request(db, &state.gate, viewer, request, transport, sql_metrics) {
         Ok(prepared) => {
             let response = prepared.run(&state.schema).await;
@@ -284,10 +285,13 @@ pub async fn websocket(
             GraphQLWebSocket::new(stream, executor, protocol)
                 .on_connection_init(move |payload| async move {
                     let headers = headers_from_init_payload(&payload);
-                    let viewer =
-                        auth::authenticate(&state.db, auth::api_key_from_headers(&headers))
-                            .await
-                            .map_err(async_graphql::Error::from)?;
+                    let viewer = auth::authenticate(
+                        &state.db,
+                        &state.viewers,
+                        auth::api_key_from_headers(&headers),
+                    )
+                    .await
+                    .map_err(async_graphql::Error::from)?;
                     // A connection is initialised once; the slot is fresh for it.
                     let _ = viewer_slot.set(viewer);
                     Ok(async_graphql::Data::default())
@@ -345,7 +349,7 @@ impl Executor for AuthenticatedExecutor {
             &state.db,
             &state.gate,
             viewer,
-            request,
+            request.data(state.viewers.clone()),
             Transport::WebSocket,
             false,
         ) {

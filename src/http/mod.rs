@@ -6,6 +6,7 @@ mod serve;
 
 pub use serve::Timeouts;
 
+use crate::auth::ViewerCache;
 use crate::config::Config;
 use crate::graphql::{self as gql, AppSchema};
 use crate::limits::RequestGate;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The checks every GraphQL request passes first.
     pub gate: Arc<RequestGate>,
+    /// Callers of recently seen API keys.
+    pub viewers: Arc<ViewerCache>,
 }
 
 impl AppState {
@@ -34,11 +37,13 @@ impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         let schema = gql::schema();
         let gate = RequestGate::new(config.limits(), &schema.sdl());
+        let viewers = ViewerCache::new(config.auth_cache_ttl());
         Self {
             db,
             schema,
             config: Arc::new(config),
             gate: Arc::new(gate),
+            viewers: Arc::new(viewers),
         }
     }
 }

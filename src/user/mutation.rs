@@ -91,6 +91,7 @@ impl UserMutation {
     ) -> AppResult<UserPayload> {
         let id = expect_id(&input.id, NodeKind::User, "input.id")?;
         let user = service::deactivate(ctx.db()?, ctx.viewer()?, id).await?;
+        crate::auth::forget_callers(ctx);
         Ok(UserPayload { user: User(user) })
     }
 }

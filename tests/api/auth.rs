@@ -1,9 +1,12 @@
 //! Authentication and the read-only scope.
 
-use crate::helpers::{error_code, spawn_app};
-use entity::enums::ApiKeyScope;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use crate::helpers::{error_code, spawn_app, spawn_app_with};
+use dealgate::config::Config;
+use entity::{api_key, enums::ApiKeyScope};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
+use std::time::{Duration, Instant};
 
 const VIEWER: &str = "{ viewer { organization { name } scope } }";
 const CREATE_KEY: &str =
@@ -120,6 +123,38 @@ async fn a_created_key_works_and_a_revoked_key_stops_working() {
 
     let (status, body) = app.post(Some(&new_key), VIEWER, json!({})).await;
     assert_eq!(status, 401);
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+}
+
+#[tokio::test]
+async fn a_key_revoked_by_another_replica_stops_working_within_the_cache_ttl() {
+    let ttl = Duration::from_millis(1_500);
+    let app = spawn_app_with(|config| Config {
+        auth_cache_ttl_ms: ttl.as_millis() as u64,
+        ..config
+    })
+    .await;
+    let org = app.create_org("Acme").await;
+    let (status, _) = app.post(Some(&org.key), VIEWER, json!({})).await;
+    assert_eq!(status, 200);
+    // Another replica revokes the key: this process hears nothing of it.
+    let revoked_at = Instant::now();
+    api_key::Entity::update_many()
+        .col_expr(
+            api_key::Column::RevokedAt,
+            Expr::value(dealgate::clock::now()),
+        )
+        .filter(api_key::Column::OrganizationId.eq(org.id))
+        .exec(&app.db)
+        .await
+        .expect("revoke in the database");
+    let (status, _) = app.post(Some(&org.key), VIEWER, json!({})).await;
+    if revoked_at.elapsed() < ttl {
+        assert_eq!(status, 200, "remembered within the TTL");
+    }
+    tokio::time::sleep(ttl.saturating_sub(revoked_at.elapsed()) + Duration::from_millis(50)).await;
+    let (status, body) = app.post(Some(&org.key), VIEWER, json!({})).await;
+    assert_eq!(status, 401, "{body}");
     assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
 }
 

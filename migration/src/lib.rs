@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_domain;
 mod m20261121_000002_stage_deleted_at;
 mod m20261121_000003_user_email_unique;
+mod m20261121_000004_live_deal_indexes;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_domain::Migration),
             Box::new(m20261121_000002_stage_deleted_at::Migration),
             Box::new(m20261121_000003_user_email_unique::Migration),
+            Box::new(m20261121_000004_live_deal_indexes::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::graphql::loader::DbLoader;
 use crate::graphql::pagination::{
-    Cursor, KeyValue, Listing, PageArgs, RowPage, SortKey, fetch_rows, pages_by_parent,
+    Cursor, KeyValue, Listing, PageArgs, Partition, RowPage, SortKey, fetch_rows, pages_by_parent,
 };
 use async_graphql::dataloader::Loader;
 use entity::{activity, deal_product, stage_change, task};
@@ -243,8 +243,9 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
                 condition: Condition::all().add(M::organization_column().eq(self.organization_id)),
                 keys: &sort_keys,
                 id: M::id_column(),
-                partition: Some((M::deal_column(), &deals)),
+                partition: Some(Partition::by_column(M::deal_column(), &deals)),
                 page: &page,
+                joins: &[],
             };
             let rows = fetch_rows::<M::Entity>(&self.db, listing).await?;
             let cursor_of = |row: &M| {

@@ -3,13 +3,19 @@
 
 use super::Deal;
 use super::filter::DealFilter;
-use super::list::{DealListSpec, DealPage, DealParent, DealStatsOf, DealsOf, fetch_pages};
+use super::list::{
+    DealIncludes, DealListSpec, DealPage, DealParent, DealStatsOf, DealsOf, fetch_pages,
+};
 use super::loader::DealId;
 use super::order::DealOrder;
+use crate::company::{Company, CompanyId};
+use crate::contact::{Contact, ContactId};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::money::Money;
 use crate::graphql::pagination::{PageArgs, PageInfo};
+use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
+use crate::user::{User, UserId};
 use async_graphql::{Context, Object, SimpleObject};
 use entity::Scaled;
 use rust_decimal::Decimal;
@@ -57,7 +63,7 @@ pub struct DealListArgs {
 pub const MAX_ORDER_KEYS: usize = 8;
 
 impl DealListArgs {
-    fn into_spec(self) -> AppResult<Arc<DealListSpec>> {
+    fn into_spec(self, includes: DealIncludes) -> AppResult<Arc<DealListSpec>> {
         let order = self.order_by.unwrap_or_default();
         if order.len() > MAX_ORDER_KEYS {
             return Err(AppError::bad_input(
@@ -69,20 +75,42 @@ impl DealListArgs {
             filter: self.filter.unwrap_or_default(),
             order,
             page: self.page,
+            includes,
         }))
     }
+}
+
+/// What the request selects of a deal connection: the deals' to-one relations to fetch with
+/// the page, and whether the per-currency totals are needed (or only the count).
+fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, bool) {
+    let connection = ctx.look_ahead();
+    let deals = [
+        connection.field("nodes"),
+        connection.field("edges").field("node"),
+    ];
+    let selects = |field: &str| deals.iter().any(|deal| deal.field(field).exists());
+    let includes = DealIncludes {
+        stage: selects("stage"),
+        pipeline: selects("pipeline"),
+        company: selects("company"),
+        contact: selects("contact"),
+        owner: selects("owner"),
+    };
+    (includes, connection.field("summary").exists())
 }
 
 impl DealConnection {
     /// The organisation's deal list.
     pub async fn root(ctx: &Context<'_>, args: DealListArgs) -> AppResult<Self> {
-        let spec = args.into_spec()?;
+        let (includes, totals) = look_ahead(ctx);
+        let spec = args.into_spec(includes)?;
         let viewer = ctx.viewer()?;
         let mut pages = fetch_pages(ctx.db()?, viewer.organization_id, &spec, None).await?;
         let page = pages.remove(&None).unwrap_or_default();
         let stats = DealStatsOf {
             parent: None,
             filter: Arc::new(spec.filter.clone()),
+            totals,
         };
         Self::with_deals_cached(ctx, page, stats).await
     }
@@ -94,10 +122,12 @@ impl DealConnection {
         id: Uuid,
         args: DealListArgs,
     ) -> AppResult<Self> {
-        let spec = args.into_spec()?;
+        let (includes, totals) = look_ahead(ctx);
+        let spec = args.into_spec(includes)?;
         let stats = DealStatsOf {
             parent: Some((parent, id)),
             filter: Arc::new(spec.filter.clone()),
+            totals,
         };
         let page = ctx
             .loaders()?
@@ -107,19 +137,39 @@ impl DealConnection {
         Self::with_deals_cached(ctx, page, stats).await
     }
 
-    /// The connection, with its deals fed to the by-id loader so that rows under them
-    /// (product lines, which need the deal's currency) do not load them again.
+    /// The connection, with its deals and the relations fetched with them fed to the by-id
+    /// loaders, so that `deal.stage` (…) and rows under the deals (product lines, which need
+    /// the deal's currency) do not load them again.
     async fn with_deals_cached(
         ctx: &Context<'_>,
         page: DealPage,
         stats: DealStatsOf,
     ) -> AppResult<Self> {
-        let deals: Vec<(DealId, Deal)> = page
-            .edges
-            .iter()
-            .map(|(_, row)| (DealId(row.id), Deal(row.clone())))
-            .collect();
-        ctx.loaders()?.feed_many(deals).await;
+        let loaders = ctx.loaders()?;
+        let rows = || page.edges.iter().map(|(_, row)| row);
+        loaders
+            .feed_many(rows().map(|row| (DealId(row.deal.id), Deal(row.deal.clone()))))
+            .await;
+        let stages = rows().filter_map(|row| row.stage.clone());
+        loaders
+            .feed_many(stages.map(|stage| (StageId(stage.id), Stage(stage))))
+            .await;
+        let pipelines = rows().filter_map(|row| row.pipeline.clone());
+        loaders
+            .feed_many(pipelines.map(|p| (PipelineId(p.id), Pipeline(p))))
+            .await;
+        let companies = rows().filter_map(|row| row.company.clone());
+        loaders
+            .feed_many(companies.map(|c| (CompanyId(c.id), Company(c))))
+            .await;
+        let contacts = rows().filter_map(|row| row.contact.clone());
+        loaders
+            .feed_many(contacts.map(|c| (ContactId(c.id), Contact(c))))
+            .await;
+        let owners = rows().filter_map(|row| row.owner.clone());
+        loaders
+            .feed_many(owners.map(|u| (UserId(u.id), User(u))))
+            .await;
         Ok(Self { page, stats })
     }
 }
@@ -134,7 +184,7 @@ impl DealConnection {
             .iter()
             .map(|(cursor, row)| DealEdge {
                 cursor: cursor.clone(),
-                node: Deal(row.clone()),
+                node: Deal(row.deal.clone()),
             })
             .collect()
     }
@@ -144,7 +194,7 @@ impl DealConnection {
         self.page
             .edges
             .iter()
-            .map(|(_, row)| Deal(row.clone()))
+            .map(|(_, row)| Deal(row.deal.clone()))
             .collect()
     }
 
@@ -160,7 +210,7 @@ impl DealConnection {
             .load_one(self.stats.clone())
             .await?
             .unwrap_or_default();
-        Ok(stats.currencies.iter().map(|c| c.count).sum())
+        Ok(stats.count)
     }
 
     /// Count and exact totals of the whole list (not just this page), per currency.
@@ -172,7 +222,7 @@ impl DealConnection {
             .unwrap_or_default();
         let hundred = Decimal::ONE_HUNDRED;
         Ok(DealSummary {
-            count: stats.currencies.iter().map(|c| c.count).sum(),
+            count: stats.count,
             total_value: stats
                 .currencies
                 .iter()

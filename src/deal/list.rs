@@ -1,18 +1,21 @@
 //! Fetching deal lists: pages by keyset and summaries, for the whole organisation or, in one
-//! statement each, for many parents at once (`stage.deals` of six stages is one page query
-//! with `ROW_NUMBER() OVER (PARTITION BY stage_id …)` and one grouped summary query).
+//! statement each, for many parents at once (`stage.deals` of six stages is one page query —
+//! a `LIMIT` per stage — and one grouped count or summary query). The to-one relations a
+//! request selects on the deals (stage, pipeline, company, contact, owner) come with the page.
 
 use super::filter::DealFilter;
 use super::order::{DealOrder, deal_column, id_column, signature, sort_keys};
 use crate::db::scaled_sum;
 use crate::error::{AppError, AppResult};
 use crate::graphql::loader::DbLoader;
-use crate::graphql::pagination::{Cursor, Listing, PageArgs, RowPage, fetch_rows, pages_by_parent};
+use crate::graphql::pagination::{
+    Cursor, Listing, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows, joined, pages_by_parent,
+};
 use async_graphql::dataloader::Loader;
-use entity::{deal, stage};
+use entity::{company, contact, deal, pipeline, stage, user};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
-use sea_orm::{ConnectionTrait, StatementBuilder};
+use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, StatementBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -53,6 +56,80 @@ impl DealParent {
     }
 }
 
+/// The to-one relations of a page's deals to fetch with the page: those the request selects.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DealIncludes {
+    /// `deal.stage`.
+    pub stage: bool,
+    /// `deal.pipeline`.
+    pub pipeline: bool,
+    /// `deal.company`.
+    pub company: bool,
+    /// `deal.contact`.
+    pub contact: bool,
+    /// `deal.owner`.
+    pub owner: bool,
+}
+
+impl DealIncludes {
+    fn joins(self) -> Vec<ToOne> {
+        let mut joins = Vec::new();
+        if self.stage {
+            joins.push(ToOne::to::<stage::Entity>("stage", "stage_id"));
+        }
+        if self.pipeline {
+            joins.push(ToOne::to::<pipeline::Entity>("pipeline", "pipeline_id"));
+        }
+        if self.company {
+            joins.push(ToOne::to::<company::Entity>("company", "company_id"));
+        }
+        if self.contact {
+            joins.push(ToOne::to::<contact::Entity>("contact", "contact_id"));
+        }
+        if self.owner {
+            joins.push(ToOne::to::<user::Entity>("owner", "owner_id"));
+        }
+        joins
+    }
+}
+
+/// A deal of a page, with the to-one relations fetched with it (None: not asked, or none).
+#[derive(Clone, Debug)]
+pub struct DealRow {
+    /// The deal.
+    pub deal: deal::Model,
+    /// Its stage.
+    pub stage: Option<stage::Model>,
+    /// Its pipeline.
+    pub pipeline: Option<pipeline::Model>,
+    /// Its company.
+    pub company: Option<company::Model>,
+    /// Its contact.
+    pub contact: Option<contact::Model>,
+    /// Its owner.
+    pub owner: Option<user::Model>,
+}
+
+impl DealRow {
+    fn decode(row: &QueryResult, includes: DealIncludes) -> AppResult<Self> {
+        fn related<M: FromQueryResult>(
+            row: &QueryResult,
+            asked: bool,
+            alias: &str,
+        ) -> AppResult<Option<M>> {
+            if asked { joined(row, alias) } else { Ok(None) }
+        }
+        Ok(Self {
+            deal: deal::Model::from_query_result(row, "")?,
+            stage: related(row, includes.stage, "stage")?,
+            pipeline: related(row, includes.pipeline, "pipeline")?,
+            company: related(row, includes.company, "company")?,
+            contact: related(row, includes.contact, "contact")?,
+            owner: related(row, includes.owner, "owner")?,
+        })
+    }
+}
+
 /// The arguments of a deal list.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DealListSpec {
@@ -62,10 +139,12 @@ pub struct DealListSpec {
     pub order: Vec<DealOrder>,
     /// Which page.
     pub page: PageArgs,
+    /// Which relations come with the page.
+    pub includes: DealIncludes,
 }
 
 /// One page of a deal list: rows with their cursors, and what lies around it.
-pub type DealPage = RowPage<deal::Model>;
+pub type DealPage = RowPage<DealRow>;
 
 /// Totals of one currency in a deal list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,10 +159,12 @@ pub struct CurrencyTotals {
     pub value_times_probability: i64,
 }
 
-/// Summary of a whole deal list (not just a page), one entry per currency.
+/// Count and (when asked) summary of a whole deal list, not just a page.
 #[derive(Clone, Debug, Default)]
 pub struct DealStats {
-    /// Per currency, alphabetically.
+    /// Deals in the list.
+    pub count: i64,
+    /// Per currency, alphabetically; empty unless totals were asked.
     pub currencies: Vec<CurrencyTotals>,
 }
 
@@ -97,57 +178,74 @@ pub async fn fetch_pages(
     let order_signature = signature(&spec.order);
     let page = spec.page.page(&order_signature)?;
     let keys = sort_keys(&spec.order);
+    let joins = spec.includes.joins();
     let listing = Listing {
         condition: spec.filter.condition(organization_id)?,
         keys: &keys,
         id: id_column(),
-        partition: parents.map(|(parent, ids)| (deal_column(parent.column()), ids)),
+        partition: parents
+            .map(|(parent, ids)| Partition::by_column(deal_column(parent.column()), ids)),
         page: &page,
+        joins: &joins,
     };
-    let rows = fetch_rows::<deal::Entity>(db, listing).await?;
-    let cursor_of = |row: &deal::Model| {
+    let rows = fetch_raw_rows::<deal::Entity>(db, listing)
+        .await?
+        .iter()
+        .map(|row| DealRow::decode(row, spec.includes))
+        .collect::<AppResult<Vec<_>>>()?;
+    let cursor_of = |row: &DealRow| {
         Cursor {
             order: order_signature.clone(),
-            keys: spec.order.iter().map(|o| o.field.value_of(row)).collect(),
-            id: row.id,
+            keys: spec
+                .order
+                .iter()
+                .map(|o| o.field.value_of(&row.deal))
+                .collect(),
+            id: row.deal.id,
         }
         .encode()
     };
     let parent_ids = parents.map(|(_, ids)| ids);
-    let parent_of = |row: &deal::Model| parents.and_then(|(parent, _)| parent.id_of(row));
+    let parent_of = |row: &DealRow| parents.and_then(|(parent, _)| parent.id_of(&row.deal));
     Ok(pages_by_parent(
         rows, parent_ids, parent_of, &page, cursor_of,
     ))
 }
 
-/// Summaries of deal lists: of the organisation (`parents` None), or one per parent id.
+/// Counts, and with `totals` summaries, of deal lists: of the organisation (`parents` None),
+/// or one per parent id. A count alone reads only the filter's columns (an index-only scan of
+/// the live-deal indexes for a board); totals also join each deal's stage for its probability.
 pub async fn fetch_stats(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     filter: &DealFilter,
+    totals: bool,
     parents: Option<(DealParent, &[Uuid])>,
 ) -> AppResult<HashMap<Option<Uuid>, DealStats>> {
-    let value = deal_column(deal::Column::Value);
-    let probability = Expr::col((stage::Entity, stage::Column::Probability));
     let mut select = Query::select();
     select
-        .expr_as(
-            Expr::col((deal::Entity, deal::Column::Currency)),
-            "currency",
-        )
         .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
-        .expr_as(scaled_sum(value.clone()), "total")
-        .expr_as(scaled_sum(value.mul(probability)), "weighted")
         .from(deal::Entity)
-        .join(
-            JoinType::InnerJoin,
-            stage::Entity,
-            Expr::col((stage::Entity, stage::Column::Id))
-                .equals((deal::Entity, deal::Column::StageId)),
-        )
-        .cond_where(filter.condition(organization_id)?)
-        .group_by_col((deal::Entity, deal::Column::Currency))
-        .order_by((deal::Entity, deal::Column::Currency), Order::Asc);
+        .cond_where(filter.condition(organization_id)?);
+    if totals {
+        let value = deal_column(deal::Column::Value);
+        let probability = Expr::col((stage::Entity, stage::Column::Probability));
+        select
+            .expr_as(
+                Expr::col((deal::Entity, deal::Column::Currency)),
+                "currency",
+            )
+            .expr_as(scaled_sum(value.clone()), "total")
+            .expr_as(scaled_sum(value.mul(probability)), "weighted")
+            .join(
+                JoinType::InnerJoin,
+                stage::Entity,
+                Expr::col((stage::Entity, stage::Column::Id))
+                    .equals((deal::Entity, deal::Column::StageId)),
+            )
+            .group_by_col((deal::Entity, deal::Column::Currency))
+            .order_by((deal::Entity, deal::Column::Currency), Order::Asc);
+    }
     if let Some((parent, ids)) = parents {
         select
             .expr_as(deal_column(parent.column()), "parent")
@@ -158,26 +256,29 @@ pub async fn fetch_stats(
     let rows = db
         .query_all_raw(StatementBuilder::build(&select, &backend))
         .await?;
-    let mut stats: HashMap<Option<Uuid>, DealStats> = HashMap::new();
-    if let Some((_, ids)) = parents {
-        for id in ids {
-            stats.insert(Some(*id), DealStats::default());
-        }
-    } else {
-        stats.insert(None, DealStats::default());
-    }
+    let mut stats: HashMap<Option<Uuid>, DealStats> = match parents {
+        Some((_, ids)) => ids
+            .iter()
+            .map(|id| (Some(*id), DealStats::default()))
+            .collect(),
+        None => HashMap::from([(None, DealStats::default())]),
+    };
     for row in rows {
         let parent: Option<Uuid> = match parents {
             Some(_) => Some(row.try_get("", "parent")?),
             None => None,
         };
-        let totals = CurrencyTotals {
-            currency: row.try_get("", "currency")?,
-            count: row.try_get("", "deals")?,
-            value: row.try_get("", "total")?,
-            value_times_probability: row.try_get("", "weighted")?,
-        };
-        stats.entry(parent).or_default().currencies.push(totals);
+        let count: i64 = row.try_get("", "deals")?;
+        let entry = stats.entry(parent).or_default();
+        entry.count += count;
+        if totals {
+            entry.currencies.push(CurrencyTotals {
+                currency: row.try_get("", "currency")?,
+                count,
+                value: row.try_get("", "total")?,
+                value_times_probability: row.try_get("", "weighted")?,
+            });
+        }
     }
     Ok(stats)
 }
@@ -193,13 +294,16 @@ pub struct DealsOf {
     pub spec: Arc<DealListSpec>,
 }
 
-/// Key: the summary of a deal list, of one parent or (`parent` None) of the organisation.
+/// Key: the count or summary of a deal list, of one parent or (`parent` None) of the
+/// organisation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DealStatsOf {
     /// The relation and the parent's id, for a nested list.
     pub parent: Option<(DealParent, Uuid)>,
     /// The list's filter.
     pub filter: Arc<DealFilter>,
+    /// Whether the per-currency totals are needed, or the count alone.
+    pub totals: bool,
 }
 
 /// Groups `keys` that can share one statement: same relation, same arguments.
@@ -239,8 +343,12 @@ impl Loader<DealStatsOf> for DbLoader {
         keys: &[DealStatsOf],
     ) -> Result<HashMap<DealStatsOf, DealStats>, AppError> {
         let mut loaded = HashMap::new();
-        for ((parent, filter), group) in groups(keys, |k| {
-            (k.parent.map(|(relation, _)| relation), k.filter.clone())
+        for ((parent, filter, totals), group) in groups(keys, |k| {
+            (
+                k.parent.map(|(relation, _)| relation),
+                k.filter.clone(),
+                k.totals,
+            )
         }) {
             let ids: Vec<Uuid> = group
                 .iter()
@@ -250,6 +358,7 @@ impl Loader<DealStatsOf> for DbLoader {
                 &self.db,
                 self.organization_id,
                 &filter,
+                totals,
                 parent.map(|relation| (relation, ids.as_slice())),
             )
             .await?;

@@ -13,10 +13,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
-    Asterisk, Condition, Expr, ExprTrait, NullOrdering, Order, OrderedStatement, OverStatement,
-    Query, SimpleExpr, WindowStatement,
+    Asterisk, Condition, Expr, ExprTrait, JoinType, NullOrdering, Order, OrderedStatement, Query,
+    SimpleExpr, ValueTuple,
 };
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Iterable, StatementBuilder};
+use sea_orm::{
+    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
+    StatementBuilder,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -359,8 +362,7 @@ mod tests {
 }
 
 /// What to fetch: rows matching `condition`, ordered by `keys` then `id`, one page — of the
-/// whole table, or (`partition`) one page per parent in a single statement using
-/// `ROW_NUMBER() OVER (PARTITION BY parent …)`.
+/// whole table, or (`partition`) one page per parent, all in a single statement.
 pub struct Listing<'a> {
     /// Which rows (tenant scope included).
     pub condition: Condition,
@@ -368,13 +370,173 @@ pub struct Listing<'a> {
     pub keys: &'a [SortKey],
     /// The id column.
     pub id: SimpleExpr,
-    /// The parent column and the parents to page, for nested lists.
-    pub partition: Option<(SimpleExpr, &'a [Uuid])>,
+    /// The parents to page, for nested lists.
+    pub partition: Option<Partition<'a>>,
     /// The page.
     pub page: &'a Page,
+    /// To-one relations to fetch with the page's rows.
+    pub joins: &'a [ToOne],
 }
 
-/// Runs `listing` over entity `E`: at most `size + 1` rows per page, in reading order.
+/// The parents of a nested list, and how a row belongs to one.
+pub struct Partition<'a> {
+    /// The condition that a row belongs to the parent whose id is the given expression.
+    pub belongs: Box<dyn Fn(SimpleExpr) -> SimpleExpr + Send + Sync + 'a>,
+    /// The parents to page.
+    pub parents: &'a [Uuid],
+}
+
+impl<'a> Partition<'a> {
+    /// Rows whose `column` holds the parent's id.
+    pub fn by_column(column: SimpleExpr, parents: &'a [Uuid]) -> Self {
+        Self {
+            belongs: Box::new(move |parent| column.clone().eq(parent)),
+            parents,
+        }
+    }
+}
+
+/// The column of a nested page's rows that names the parent each was listed under.
+pub const PAGE_PARENT: &str = "page_parent";
+
+/// A to-one relation fetched with a page: `LEFT JOIN table AS alias` on the row's foreign key
+/// within the row's organisation, every column selected as `alias__column` (decode it with
+/// `FromQueryResult::from_query_result(row, "alias__")`, see [`joined`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ToOne {
+    /// The related table.
+    pub table: &'static str,
+    /// Its alias in the statement, also the prefix of its columns.
+    pub alias: &'static str,
+    /// The listed row's column holding the related id.
+    pub foreign_key: &'static str,
+    /// The related table's columns.
+    pub columns: Vec<&'static str>,
+}
+
+impl ToOne {
+    /// The relation to `R`'s table through the listed row's `foreign_key`, named `alias`.
+    pub fn to<R: EntityTrait + Default>(alias: &'static str, foreign_key: &'static str) -> Self {
+        Self {
+            table: R::default().table_name(),
+            alias,
+            foreign_key,
+            columns: R::Column::iter().map(|c| c.as_str()).collect(),
+        }
+    }
+}
+
+/// The row of relation `alias` fetched with a page row, or None when the row has none.
+pub fn joined<M: FromQueryResult>(row: &QueryResult, alias: &str) -> AppResult<Option<M>> {
+    let prefix = format!("{alias}__");
+    let id: Option<Uuid> = row.try_get(&prefix, "id")?;
+    match id {
+        Some(_) => Ok(Some(M::from_query_result(row, &prefix)?)),
+        None => Ok(None),
+    }
+}
+
+/// Runs `listing` over entity `E`: at most `size + 1` rows per page, as raw rows (the listed
+/// row's columns under their own names, joined relations' as `alias__column`, and for a nested
+/// list the parent's id as [`PAGE_PARENT`]). Rows of one parent come in reading order.
+///
+/// On PostgreSQL a nested page is a `LATERAL` subquery per parent (`VALUES` of the parent ids),
+/// each an index range scan stopped after `size + 1` rows; SQLite, which has no `LATERAL`,
+/// reads the same per-parent `LIMIT` subquery as `id IN (…)` for each parent. Either way the
+/// database reads about what it returns, not every row of the parents.
+pub async fn fetch_raw_rows<E>(
+    db: &impl ConnectionTrait,
+    listing: Listing<'_>,
+) -> AppResult<Vec<QueryResult>>
+where
+    E: EntityTrait + Default,
+{
+    let table = E::default().table_name();
+    let backend = db.get_database_backend();
+    let mut condition = listing.condition;
+    if let Some(past_cursor) = keyset_condition(listing.keys, listing.id.clone(), listing.page)? {
+        condition = condition.add(past_cursor);
+    }
+    let mut inner = Query::select();
+    inner.from(E::default()).cond_where(condition);
+    apply_order(
+        &mut inner,
+        listing.keys,
+        listing.id.clone(),
+        listing.page.direction,
+    );
+    inner.limit(listing.page.size + 1);
+    let mut outer = Query::select();
+    match listing.partition {
+        None if listing.joins.is_empty() => {
+            for column in E::Column::iter() {
+                inner.column((E::default(), column));
+            }
+            return Ok(db
+                .query_all_raw(StatementBuilder::build(&inner, &backend))
+                .await?);
+        }
+        None => {
+            for column in E::Column::iter() {
+                inner.column((E::default(), column));
+            }
+            outer.from_subquery(inner, table);
+        }
+        Some(Partition { parents: [], .. }) => return Ok(Vec::new()),
+        Some(Partition { belongs, parents }) => {
+            inner.and_where(belongs(Expr::col((PARENTS, PARENT_ID))));
+            outer
+                .from_values(
+                    parents.iter().map(|id| ValueTuple::One((*id).into())),
+                    PARENTS,
+                )
+                .expr_as(Expr::col((PARENTS, PARENT_ID)), PAGE_PARENT);
+            if backend == DbBackend::Postgres {
+                for column in E::Column::iter() {
+                    inner.column((E::default(), column));
+                }
+                outer.join_lateral(JoinType::InnerJoin, inner, table, Expr::cust("TRUE"));
+            } else {
+                let id_column = E::Column::iter()
+                    .find(|c| c.as_str() == "id")
+                    .ok_or_else(|| AppError::internal("listed table without id"))?;
+                inner.column((E::default(), id_column));
+                outer.join(
+                    JoinType::InnerJoin,
+                    E::default(),
+                    Expr::col((E::default(), id_column)).in_subquery(inner),
+                );
+            }
+        }
+    }
+    outer.column((table, Asterisk));
+    for join in listing.joins {
+        for column in &join.columns {
+            outer.expr_as(
+                Expr::col((join.alias, *column)),
+                format!("{}__{column}", join.alias),
+            );
+        }
+        outer.join_as(
+            JoinType::LeftJoin,
+            join.table,
+            join.alias,
+            Condition::all()
+                .add(Expr::col((join.alias, "id")).equals((table, join.foreign_key)))
+                .add(Expr::col((join.alias, "organization_id")).equals((table, "organization_id"))),
+        );
+    }
+    apply_order(&mut outer, listing.keys, listing.id, listing.page.direction);
+    Ok(db
+        .query_all_raw(StatementBuilder::build(&outer, &backend))
+        .await?)
+}
+
+/// The derived table of parent ids of a nested page, and its one column.
+const PARENTS: &str = "parents";
+const PARENT_ID: &str = "column1";
+
+/// [`fetch_raw_rows`], decoded as `E`'s models.
 pub async fn fetch_rows<E>(
     db: &impl ConnectionTrait,
     listing: Listing<'_>,
@@ -383,52 +545,11 @@ where
     E: EntityTrait + Default,
     E::Model: FromQueryResult,
 {
-    let mut select = Query::select();
-    for column in E::Column::iter() {
-        select.column((E::default(), column));
-    }
-    let mut condition = listing.condition;
-    if let Some(past_cursor) = keyset_condition(listing.keys, listing.id.clone(), listing.page)? {
-        condition = condition.add(past_cursor);
-    }
-    select.from(E::default()).cond_where(condition);
-    let statement = match listing.partition {
-        None => {
-            apply_order(
-                &mut select,
-                listing.keys,
-                listing.id,
-                listing.page.direction,
-            );
-            select.limit(listing.page.size + 1);
-            select
-        }
-        Some((parent, ids)) => {
-            select.and_where(parent.clone().is_in(ids.iter().copied()));
-            let mut window = WindowStatement::new();
-            window.add_partition_by(parent);
-            apply_order(
-                &mut window,
-                listing.keys,
-                listing.id,
-                listing.page.direction,
-            );
-            select.expr_window_as(Expr::cust("ROW_NUMBER()"), window, "page_row");
-            let mut outer = Query::select();
-            outer
-                .column(Asterisk)
-                .from_subquery(select, "page")
-                .and_where(Expr::col("page_row").lte(listing.page.size + 1))
-                .order_by("page_row", Order::Asc);
-            outer
-        }
-    };
-    let backend = db.get_database_backend();
-    Ok(
-        E::Model::find_by_statement(StatementBuilder::build(&statement, &backend))
-            .all(db)
-            .await?,
-    )
+    fetch_raw_rows::<E>(db, listing)
+        .await?
+        .iter()
+        .map(|row| Ok(E::Model::from_query_result(row, "")?))
+        .collect()
 }
 
 /// A page of rows, each with its cursor, and its `pageInfo`.
@@ -515,7 +636,11 @@ where
 {
     let page = args.page(order)?;
     let (partition, parent_ids, parent_of) = match parents {
-        Some(p) => (Some((p.column, p.ids)), Some(p.ids), Some(p.of)),
+        Some(p) => (
+            Some(Partition::by_column(p.column, p.ids)),
+            Some(p.ids),
+            Some(p.of),
+        ),
         None => (None, None, None),
     };
     let listing = Listing {
@@ -524,6 +649,7 @@ where
         id,
         partition,
         page: &page,
+        joins: &[],
     };
     let rows = fetch_rows::<E>(db, listing).await?;
     let cursor_of = |row: &E::Model| {

@@ -1,7 +1,7 @@
 //! Sale lists: `sales`, `user.sales`, `company.sales`, `contact.sales` — newest activity
 //! first (HyperRep's order: `lastActivityAt` descending, then id), paged by keyset, so cursors
-//! stay put while new sales arrive at the top. Nested lists of many parents are one windowed
-//! statement (through `sale_contact` for contacts) and one grouped count.
+//! stay put while new sales arrive at the top. Nested lists of many parents are one statement
+//! of per-parent pages (through `sale_contact` for contacts) and one grouped count.
 
 use super::Sale;
 use crate::error::{AppError, AppResult};
@@ -10,8 +10,8 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::loader::DbLoader;
 use crate::graphql::node::{NodeKind, expect_id};
 use crate::graphql::pagination::{
-    Cursor, KeyValue, Keyed, PageArgs, RowPage, SortKey, apply_order, fetch_root_page,
-    keyset_condition, pages_by_parent,
+    Cursor, KeyValue, Keyed, Listing, PAGE_PARENT, PageArgs, Partition, RowPage, SortKey,
+    fetch_raw_rows, fetch_root_page, pages_by_parent,
 };
 use crate::graphql::scalars::Date;
 use async_graphql::dataloader::Loader;
@@ -20,10 +20,9 @@ use chrono::{Days, NaiveTime};
 use entity::{sale, sale_contact, sale_status_event};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, OverStatement, Query,
-    SimpleExpr, WindowStatement,
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Query, SimpleExpr,
 };
-use sea_orm::{ConnectionTrait, FromQueryResult, Iterable, StatementBuilder};
+use sea_orm::{ConnectionTrait, FromQueryResult, StatementBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -170,6 +169,26 @@ impl SaleParent {
         }
     }
 
+    /// The condition that a sale belongs to the parent whose id is `parent` (for a contact:
+    /// that the contact is among the sale's contacts).
+    fn belongs(self, organization_id: Uuid, parent: SimpleExpr) -> SimpleExpr {
+        match self {
+            Self::Owner | Self::Company => self.column().eq(parent),
+            Self::Contact => {
+                let sales_of_contact = Query::select()
+                    .column((sale_contact::Entity, sale_contact::Column::SaleId))
+                    .from(sale_contact::Entity)
+                    .and_where(
+                        Expr::col((sale_contact::Entity, sale_contact::Column::OrganizationId))
+                            .eq(organization_id),
+                    )
+                    .and_where(self.column().eq(parent))
+                    .to_owned();
+                col(sale::Column::Id).in_subquery(sales_of_contact)
+            }
+        }
+    }
+
     /// A select from `sale` (joined to its contacts for `Contact`) of the given parents.
     fn from(
         self,
@@ -286,12 +305,6 @@ pub struct SaleCountOf {
     filter: Arc<SaleFilter>,
 }
 
-/// A sale row with the parent it was listed under.
-#[derive(FromQueryResult)]
-struct ParentId {
-    page_parent: Uuid,
-}
-
 async fn fetch_pages(
     db: &impl ConnectionTrait,
     org: Uuid,
@@ -302,35 +315,21 @@ async fn fetch_pages(
 ) -> AppResult<HashMap<Option<Uuid>, RowPage<sale::Model>>> {
     let page = args.page(ORDER)?;
     let sort = keys();
-    let mut condition = filter.condition(org)?;
-    if let Some(past) = keyset_condition(&sort, col(sale::Column::Id), &page)? {
-        condition = condition.add(past);
-    }
-    let mut select = Query::select();
-    for column in sale::Column::iter() {
-        select.column((sale::Entity, column));
-    }
-    select.expr_as(parent.column(), "page_parent");
-    parent.from(&mut select, org, ids);
-    select.cond_where(condition);
-    let mut window = WindowStatement::new();
-    window.add_partition_by(parent.column());
-    apply_order(&mut window, &sort, col(sale::Column::Id), page.direction);
-    select.expr_window_as(Expr::cust("ROW_NUMBER()"), window, "page_row");
-    let mut outer = Query::select();
-    outer
-        .column(Asterisk)
-        .from_subquery(select, "page")
-        .and_where(Expr::col("page_row").lte(page.size + 1))
-        .order_by("page_row", Order::Asc);
-    let backend = db.get_database_backend();
+    let listing = Listing {
+        condition: filter.condition(org)?,
+        keys: &sort,
+        id: col(sale::Column::Id),
+        partition: Some(Partition {
+            belongs: Box::new(move |id| parent.belongs(org, id)),
+            parents: ids,
+        }),
+        page: &page,
+        joins: &[],
+    };
     let mut rows = Vec::new();
-    for row in db
-        .query_all_raw(StatementBuilder::build(&outer, &backend))
-        .await?
-    {
-        let parent = ParentId::from_query_result(&row, "")?.page_parent;
-        rows.push((parent, sale::Model::from_query_result(&row, "")?));
+    for row in fetch_raw_rows::<sale::Entity>(db, listing).await? {
+        let listed_under: Uuid = row.try_get("", PAGE_PARENT)?;
+        rows.push((listed_under, sale::Model::from_query_result(&row, "")?));
     }
     let cursor_of = |row: &(Uuid, sale::Model)| {
         Cursor {

@@ -1,21 +1,21 @@
 //! The `Company` GraphQL type.
 
 use crate::contact::{ContactConnection, ContactFilter};
-use crate::deal::{DealConnection, DealFilter, DealListArgs, DealOrder, DealParent};
+use crate::deal::{DealParent, object_with_deals};
 use crate::error::AppResult;
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
 use crate::sale::{SaleConnection, SaleFilter, SaleParent};
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID};
 use entity::company;
 
 #[derive(Clone)]
 pub struct Company(pub company::Model);
 
-/// A company [org]: the organisation a deal is with; has contacts, deals and sales.
-#[Object]
-impl Company {
+object_with_deals!(
+    /// A company [org]: the organisation a deal is with; has contacts, deals and sales.
+    Company, |c: &Company| Some((DealParent::Company, c.0.id));
     /// The company's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Company, self.0.id)
@@ -87,35 +87,6 @@ impl Company {
         ContactConnection::of_company(ctx, self.0.id, filter, page).await
     }
 
-    /// The deals with this company. Takes the same arguments as the root `deals`; pages of many companies load
-    /// together in one statement.
-    #[allow(clippy::too_many_arguments)]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
-        #[graphql(desc = "Sort keys, applied in order (at most 8); id breaks ties.")]
-        order_by: Option<Vec<DealOrder>>,
-        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let args = DealListArgs {
-            filter,
-            order_by,
-            page,
-        };
-        DealConnection::nested(ctx, DealParent::Company, self.0.id, args).await
-    }
-
     /// When the company was created.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
@@ -130,4 +101,4 @@ impl Company {
     async fn deleted_at(&self) -> Option<DateTime> {
         self.0.deleted_at.map(DateTime)
     }
-}
+);

@@ -1,22 +1,22 @@
 //! The `Contact` GraphQL type.
 
 use crate::company::{Company, CompanyId};
-use crate::deal::{DealConnection, DealFilter, DealListArgs, DealOrder, DealParent};
+use crate::deal::{DealParent, object_with_deals};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
 use crate::sale::{SaleConnection, SaleFilter, SaleParent};
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID};
 use entity::contact;
 
 #[derive(Clone)]
 pub struct Contact(pub contact::Model);
 
-/// A contact [person]: someone a deal or a sale is with, optionally at a company.
-#[Object]
-impl Contact {
+object_with_deals!(
+    /// A contact [person]: someone a deal or a sale is with, optionally at a company.
+    Contact, |c: &Contact| Some((DealParent::Contact, c.0.id));
     /// The contact's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Contact, self.0.id)
@@ -84,35 +84,6 @@ impl Contact {
         .await
     }
 
-    /// The deals with this contact. Takes the same arguments as the root `deals`; pages of many contacts load
-    /// together in one statement.
-    #[allow(clippy::too_many_arguments)]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
-        #[graphql(desc = "Sort keys, applied in order (at most 8); id breaks ties.")]
-        order_by: Option<Vec<DealOrder>>,
-        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let args = DealListArgs {
-            filter,
-            order_by,
-            page,
-        };
-        DealConnection::nested(ctx, DealParent::Contact, self.0.id, args).await
-    }
-
     /// When the contact was created.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
@@ -127,4 +98,4 @@ impl Contact {
     async fn deleted_at(&self) -> Option<DateTime> {
         self.0.deleted_at.map(DateTime)
     }
-}
+);

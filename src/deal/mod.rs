@@ -7,6 +7,7 @@ mod around_mutation;
 mod child_connection;
 pub mod children;
 mod connection;
+mod deals_field;
 mod filter;
 mod history;
 mod list;
@@ -24,6 +25,8 @@ mod types;
 
 pub use activity::{Activity, Task};
 pub use connection::{DealConnection, DealListArgs};
+pub(crate) use deals_field::object_with_deals;
+pub use deals_field::resolve_deals;
 pub use filter::DealFilter;
 pub use history::StageChange;
 pub use list::{DealListSpec, DealParent, DealStatsOf, DealsOf};

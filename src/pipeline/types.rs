@@ -1,21 +1,20 @@
 //! The `Pipeline` and `Stage` GraphQL types.
 
 use super::loader::{PipelineId, PipelineStages};
-use crate::deal::{DealConnection, DealFilter, DealListArgs, DealOrder, DealParent};
+use crate::deal::{DealParent, object_with_deals};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeKind, global_id};
-use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID};
 use entity::{pipeline, stage};
 
 #[derive(Clone)]
 pub struct Pipeline(pub pipeline::Model);
 
-/// A sales pipeline: an ordered list of stages a deal moves through.
-#[Object]
-impl Pipeline {
+object_with_deals!(
+    /// A sales pipeline: an ordered list of stages a deal moves through.
+    Pipeline, |p: &Pipeline| Some((DealParent::Pipeline, p.0.id));
     /// The pipeline's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Pipeline, self.0.id)
@@ -40,35 +39,6 @@ impl Pipeline {
             .unwrap_or_default())
     }
 
-    /// The pipeline's deals. Takes the same arguments as the root `deals`; pages of many pipelines load
-    /// together in one statement.
-    #[allow(clippy::too_many_arguments)]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
-        #[graphql(desc = "Sort keys, applied in order (at most 8); id breaks ties.")]
-        order_by: Option<Vec<DealOrder>>,
-        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let args = DealListArgs {
-            filter,
-            order_by,
-            page,
-        };
-        DealConnection::nested(ctx, DealParent::Pipeline, self.0.id, args).await
-    }
-
     /// When the pipeline was created.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
@@ -78,14 +48,14 @@ impl Pipeline {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
-}
+);
 
 #[derive(Clone)]
 pub struct Stage(pub stage::Model);
 
-/// A stage of a pipeline, with its position and the probability that a deal in it is won.
-#[Object]
-impl Stage {
+object_with_deals!(
+    /// A stage of a pipeline, with its position and the probability that a deal in it is won.
+    Stage, |s: &Stage| Some((DealParent::Stage, s.0.id));
     /// The stage's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Stage, self.0.id)
@@ -104,35 +74,6 @@ impl Stage {
     /// Chance, in percent (0–100), that a deal in this stage is won; weights `weightedValue`.
     async fn probability(&self) -> i32 {
         self.0.probability
-    }
-
-    /// The deals in this stage (a pipeline board column). Takes the same arguments as the root `deals`; pages of many stages load
-    /// together in one statement.
-    #[allow(clippy::too_many_arguments)]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
-        #[graphql(desc = "Sort keys, applied in order (at most 8); id breaks ties.")]
-        order_by: Option<Vec<DealOrder>>,
-        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let args = DealListArgs {
-            filter,
-            order_by,
-            page,
-        };
-        DealConnection::nested(ctx, DealParent::Stage, self.0.id, args).await
     }
 
     /// The pipeline the stage belongs to.
@@ -157,4 +98,4 @@ impl Stage {
     async fn deleted_at(&self) -> Option<DateTime> {
         self.0.deleted_at.map(DateTime)
     }
-}
+);

@@ -1,21 +1,21 @@
 //! The `User` GraphQL type.
 
-use crate::deal::{DealConnection, DealFilter, DealListArgs, DealOrder, DealParent};
+use crate::deal::{DealParent, object_with_deals};
 use crate::error::AppResult;
 use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
 use crate::sale::{SaleConnection, SaleFilter, SaleParent};
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID};
 use entity::user;
 
 /// A user of your organisation [owner, agent, team member]: owns deals and sales, follows deals.
 #[derive(Clone)]
 pub struct User(pub user::Model);
 
-/// A user of your organisation [owner, agent, team member]: owns deals and sales, follows deals.
-#[Object]
-impl User {
+object_with_deals!(
+    /// A user of your organisation [owner, agent, team member]: owns deals and sales, follows deals.
+    User, |u: &User| Some((DealParent::Owner, u.0.id));
     /// The user's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::User, self.0.id)
@@ -65,35 +65,6 @@ impl User {
         .await
     }
 
-    /// The deals this user owns. Takes the same arguments as the root `deals`; pages of many users load
-    /// together in one statement.
-    #[allow(clippy::too_many_arguments)]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which deals.")] filter: Option<DealFilter>,
-        #[graphql(desc = "Sort keys, applied in order (at most 8); id breaks ties.")]
-        order_by: Option<Vec<DealOrder>>,
-        #[graphql(desc = "Page forward: this many deals (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let args = DealListArgs {
-            filter,
-            order_by,
-            page,
-        };
-        DealConnection::nested(ctx, DealParent::Owner, self.0.id, args).await
-    }
-
     /// When the user was created.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
@@ -103,4 +74,4 @@ impl User {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
-}
+);

@@ -1,21 +1,25 @@
 //! The `Company` GraphQL type.
 
 use crate::contact::{ContactConnection, ContactFilter};
-use crate::deal::{DealParent, object_with_deals};
+use crate::deal::DealParent;
 use crate::error::AppResult;
-use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::ids::{NodeKind, global_id};
+use crate::graphql::list_fields::object_with_lists;
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
-use crate::sale::{SaleConnection, SaleFilter, SaleParent};
+use crate::sale::SaleParent;
 use async_graphql::{Context, ID};
 use entity::company;
 
 #[derive(Clone)]
 pub struct Company(pub company::Model);
 
-object_with_deals!(
+object_with_lists!(
     /// A company [org]: the organisation a deal is with; has contacts, deals and sales.
-    Company, |c: &Company| Some((DealParent::Company, c.0.id));
+    Company;
+    deals: |c: &Company| Some((DealParent::Company, c.0.id)),
+    sales: |c: &Company| Some((SaleParent::Company, c.0.id)),
+    ;
     /// The company's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Company, self.0.id)
@@ -29,35 +33,6 @@ object_with_deals!(
     /// The company's web domain, if known.
     async fn domain(&self) -> Option<&str> {
         self.0.domain.as_deref()
-    }
-
-    /// The sales with this company. Most recent activity first; takes the root `sales` arguments, and the lists of
-    /// many companies load together in one statement.
-    async fn sales(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which sales.")] filter: Option<SaleFilter>,
-        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<SaleConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        SaleConnection::nested(
-            ctx,
-            SaleParent::Company,
-            self.0.id,
-            filter.unwrap_or_default(),
-            page,
-        )
-        .await
     }
 
     /// The company's contacts, by last then first name; loaded for many companies at once.

@@ -1,22 +1,25 @@
 //! The `Contact` GraphQL type.
 
 use crate::company::{Company, CompanyId};
-use crate::deal::{DealParent, object_with_deals};
+use crate::deal::DealParent;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, global_id};
-use crate::graphql::pagination::PageArgs;
+use crate::graphql::ids::{NodeKind, global_id};
+use crate::graphql::list_fields::object_with_lists;
 use crate::graphql::scalars::DateTime;
-use crate::sale::{SaleConnection, SaleFilter, SaleParent};
+use crate::sale::SaleParent;
 use async_graphql::{Context, ID};
 use entity::contact;
 
 #[derive(Clone)]
 pub struct Contact(pub contact::Model);
 
-object_with_deals!(
+object_with_lists!(
     /// A contact [person]: someone a deal or a sale is with, optionally at a company.
-    Contact, |c: &Contact| Some((DealParent::Contact, c.0.id));
+    Contact;
+    deals: |c: &Contact| Some((DealParent::Contact, c.0.id)),
+    sales: |c: &Contact| Some((SaleParent::Contact, c.0.id)),
+    ;
     /// The contact's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Contact, self.0.id)
@@ -53,35 +56,6 @@ object_with_deals!(
             Some(id) => ctx.loaders()?.load_one(CompanyId(id)).await,
             None => Ok(None),
         }
-    }
-
-    /// The sales this contact is associated with. Most recent activity first; takes the root `sales` arguments, and the lists of
-    /// many contacts load together in one statement.
-    async fn sales(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which sales.")] filter: Option<SaleFilter>,
-        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<SaleConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        SaleConnection::nested(
-            ctx,
-            SaleParent::Contact,
-            self.0.id,
-            filter.unwrap_or_default(),
-            page,
-        )
-        .await
     }
 
     /// When the contact was created.

@@ -241,3 +241,16 @@ impl DealConnection {
         })
     }
 }
+
+/// Resolves a `deals` field (see [`crate::graphql::list_fields`]): of the organisation
+/// (`parent` None) or of one parent row.
+pub async fn resolve_deals(
+    ctx: &Context<'_>,
+    parent: Option<(DealParent, Uuid)>,
+    args: DealListArgs,
+) -> AppResult<DealConnection> {
+    match parent {
+        None => DealConnection::root(ctx, args).await,
+        Some((parent, id)) => DealConnection::nested(ctx, parent, id, args).await,
+    }
+}

@@ -1,18 +1,21 @@
 //! Root fields: `deals` and `deal`.
 
 use super::Deal;
-use super::deals_field::object_with_deals;
 use super::loader::DealId;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
+use crate::graphql::list_fields::object_with_lists;
 use async_graphql::{Context, ID};
 
 /// Root fields of deals.
 #[derive(Default)]
 pub struct DealQuery;
 
-object_with_deals!(DealQuery, |_: &DealQuery| None;
+object_with_lists!(
+    DealQuery;
+    deals: |_: &DealQuery| None,
+    ;
     /// The deal with this id (even when archived or deleted), or null when it is not in your
     /// organisation.
     async fn deal(

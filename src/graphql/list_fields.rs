@@ -1,38 +1,30 @@
-//! The one `deals(filter, orderBy, first, after, last, before)` field: [`object_with_deals!`]
-//! writes a type's `#[Object]` impl with this field added, for the root query and every type
-//! deals hang from (pipeline, stage, company, contact, user), so that the arguments, their
-//! docs and their handling are written once. (async-graphql's `#[graphql(flatten)]` cannot
-//! serve here: it loses the fields of a type that is still being registered, and `deals` is
-//! in a cycle — a deal has a stage, which has deals.)
+//! [`object_with_lists!`]: the list fields several types share — `deals(filter, orderBy, first,
+//! after, last, before)` and `sales(filter, first, after, last, before)` — written once. The
+//! macro writes a type's `#[Object]` impl with the fields it is given plus these, for the root
+//! queries and every type the lists hang from (pipeline, stage, company, contact, user), so
+//! that the arguments, their docs and their handling exist in one place. (async-graphql's
+//! `#[graphql(flatten)]` cannot serve here: it loses the fields of a type that is still being
+//! registered, and these lists are in cycles — a deal has a stage, which has deals.)
 
-use super::connection::{DealConnection, DealListArgs};
-use super::list::DealParent;
-use crate::error::AppResult;
-use async_graphql::Context;
-use sea_orm::prelude::Uuid;
-
-/// Resolves a `deals` field: of the organisation (`parent` None) or of one parent row.
-pub async fn resolve_deals(
-    ctx: &Context<'_>,
-    parent: Option<(DealParent, Uuid)>,
-    args: DealListArgs,
-) -> AppResult<DealConnection> {
-    match parent {
-        None => DealConnection::root(ctx, args).await,
-        Some((parent, id)) => DealConnection::nested(ctx, parent, id, args).await,
-    }
-}
-
-/// `object_with_deals!(/// docs, Type, |row: &Type| parent; fields…)`: `#[Object] impl Type { fields… }`
-/// plus the `deals` field, listing the deals of `parent` (`Some((DealParent::…, id))`, or
-/// `None` for the whole organisation).
-macro_rules! object_with_deals {
-    ($(#[$doc:meta])* $ty:ident, $parent:expr; $($fields:tt)*) => {
+/// `object_with_lists!(/// docs  Type; deals: |row: &Type| parent, sales: |row: &Type| parent;
+/// fields…)`: `#[Object] impl Type { fields… }` plus `deals` and/or `sales`, each listing the
+/// rows of its parent (`Some((DealParent::…, id))`, `Some((SaleParent::…, id))`) or of the
+/// whole organisation (`None`).
+macro_rules! object_with_lists {
+    (
+        $(#[$doc:meta])*
+        $ty:ident;
+        $(deals: $deals:expr,)?
+        $(sales: $sales:expr,)?
+        ;
+        $($fields:tt)*
+    ) => {
         $(#[$doc])*
         #[async_graphql::Object]
         impl $ty {
             $($fields)*
 
+            $(
             /// Deals — of your organisation at the root, else of this pipeline, stage (a board
             /// column), company, contact or owner — filtered, ordered (by id when no order is
             /// given) and paged by cursor. Deleted and archived deals are left out unless the
@@ -61,9 +53,35 @@ macro_rules! object_with_deals {
                     order_by,
                     page,
                 };
-                $crate::deal::resolve_deals(ctx, ($parent)(self), args).await
+                $crate::deal::resolve_deals(ctx, ($deals)(self), args).await
             }
+            )?
+
+            $(
+            /// Sales — of your organisation at the root, else of this company, contact or agent
+            /// — most recent activity first (HyperRep), paged by cursor. Without dates no sale
+            /// is left out by time. The pages of many parents load together in one statement.
+            async fn sales(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "Which sales.")] filter: Option<$crate::sale::SaleFilter>,
+                #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")]
+                first: Option<i32>,
+                #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+                #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
+                #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+            ) -> $crate::error::AppResult<$crate::sale::SaleConnection> {
+                let page = $crate::graphql::pagination::PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                };
+                $crate::sale::resolve_sales(ctx, ($sales)(self), filter.unwrap_or_default(), page)
+                    .await
+            }
+            )?
         }
     };
 }
-pub(crate) use object_with_deals;
+pub(crate) use object_with_lists;

@@ -8,6 +8,8 @@ pub mod batching;
 pub mod connection;
 pub mod context;
 pub mod errors;
+pub mod ids;
+pub mod list_fields;
 pub mod loader;
 pub mod money;
 pub mod node;

@@ -1,10 +1,11 @@
 //! The `Pipeline` and `Stage` GraphQL types.
 
 use super::loader::{PipelineId, PipelineStages};
-use crate::deal::{DealParent, object_with_deals};
+use crate::deal::DealParent;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::ids::{NodeKind, global_id};
+use crate::graphql::list_fields::object_with_lists;
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID};
 use entity::{pipeline, stage};
@@ -12,9 +13,11 @@ use entity::{pipeline, stage};
 #[derive(Clone)]
 pub struct Pipeline(pub pipeline::Model);
 
-object_with_deals!(
+object_with_lists!(
     /// A sales pipeline: an ordered list of stages a deal moves through.
-    Pipeline, |p: &Pipeline| Some((DealParent::Pipeline, p.0.id));
+    Pipeline;
+    deals: |p: &Pipeline| Some((DealParent::Pipeline, p.0.id)),
+    ;
     /// The pipeline's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Pipeline, self.0.id)
@@ -53,9 +56,11 @@ object_with_deals!(
 #[derive(Clone)]
 pub struct Stage(pub stage::Model);
 
-object_with_deals!(
+object_with_lists!(
     /// A stage of a pipeline, with its position and the probability that a deal in it is won.
-    Stage, |s: &Stage| Some((DealParent::Stage, s.0.id));
+    Stage;
+    deals: |s: &Stage| Some((DealParent::Stage, s.0.id)),
+    ;
     /// The stage's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Stage, self.0.id)

@@ -7,8 +7,8 @@ use super::Sale;
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{CountWhere, TotalCount, list_connection};
 use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::loader::DbLoader;
-use crate::graphql::node::{NodeKind, expect_id};
 use crate::graphql::pagination::{
     Cursor, KeyValue, Keyed, Listing, PAGE_PARENT, PageArgs, Partition, RowPage, SortKey,
     fetch_raw_rows, fetch_root_page, pages_by_parent,
@@ -285,6 +285,20 @@ impl SaleConnection {
             page,
             count: SaleCount::Of(SaleCountOf { parent, id, filter }),
         })
+    }
+}
+
+/// Resolves a `sales` field (see [`crate::graphql::list_fields`]): of the organisation
+/// (`parent` None) or of one parent row.
+pub async fn resolve_sales(
+    ctx: &Context<'_>,
+    parent: Option<(SaleParent, Uuid)>,
+    filter: SaleFilter,
+    page: PageArgs,
+) -> AppResult<SaleConnection> {
+    match parent {
+        None => SaleConnection::root(ctx, filter, page).await,
+        Some((parent, id)) => SaleConnection::nested(ctx, parent, id, filter, page).await,
     }
 }
 

@@ -8,7 +8,7 @@ mod query;
 pub mod service;
 mod types;
 
-pub use list::{SaleConnection, SaleFilter, SaleParent};
+pub use list::{SaleConnection, SaleFilter, SaleParent, resolve_sales};
 pub use loader::{SaleId, SaleOfDeal};
 pub use mutation::SaleMutation;
 pub use query::SaleQuery;

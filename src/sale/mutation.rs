@@ -4,7 +4,7 @@ use super::Sale;
 use super::service::{self, NewSale, QuoteLine, SaleChanges, SaleContactInput};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::patch_optional;
 use crate::graphql::scalars::Decimal;
 use crate::validate;

@@ -10,7 +10,7 @@
 
 use crate::auth::Viewer;
 use crate::clock;
-use crate::deal::pricing::LineItem;
+use crate::deal::products::pricing::LineItem;
 use crate::error::{AppError, AppResult};
 use entity::{
     Scaled, company, contact, deal, deal_product, sale, sale_contact, sale_line_item,

@@ -6,7 +6,7 @@ use crate::contact::{Contact, ContactId};
 use crate::deal::{Deal, DealId};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::scalars::{DateTime, Decimal};
 use crate::user::{User, UserId};
 use async_graphql::{Context, ID, Object, SimpleObject};

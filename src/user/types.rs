@@ -1,21 +1,23 @@
 //! The `User` GraphQL type.
 
-use crate::deal::{DealParent, object_with_deals};
-use crate::error::AppResult;
-use crate::graphql::node::{NodeKind, global_id};
-use crate::graphql::pagination::PageArgs;
+use crate::deal::DealParent;
+use crate::graphql::ids::{NodeKind, global_id};
+use crate::graphql::list_fields::object_with_lists;
 use crate::graphql::scalars::DateTime;
-use crate::sale::{SaleConnection, SaleFilter, SaleParent};
-use async_graphql::{Context, ID};
+use crate::sale::SaleParent;
+use async_graphql::ID;
 use entity::user;
 
 /// A user of your organisation [owner, agent, team member]: owns deals and sales, follows deals.
 #[derive(Clone)]
 pub struct User(pub user::Model);
 
-object_with_deals!(
+object_with_lists!(
     /// A user of your organisation [owner, agent, team member]: owns deals and sales, follows deals.
-    User, |u: &User| Some((DealParent::Owner, u.0.id));
+    User;
+    deals: |u: &User| Some((DealParent::Owner, u.0.id)),
+    sales: |u: &User| Some((SaleParent::Owner, u.0.id)),
+    ;
     /// The user's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::User, self.0.id)
@@ -34,35 +36,6 @@ object_with_deals!(
     /// False once the user has been deactivated.
     async fn is_active(&self) -> bool {
         self.0.is_active
-    }
-
-    /// The sales this agent owns (HyperRep's "list agent sales"). Most recent activity first; takes the root `sales` arguments, and the lists of
-    /// many agents load together in one statement.
-    async fn sales(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which sales.")] filter: Option<SaleFilter>,
-        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<SaleConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        SaleConnection::nested(
-            ctx,
-            SaleParent::Owner,
-            self.0.id,
-            filter.unwrap_or_default(),
-            page,
-        )
-        .await
     }
 
     /// When the user was created.

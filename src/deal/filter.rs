@@ -7,7 +7,7 @@
 use super::order::deal_column as col;
 use super::types::{DealStatus, Priority};
 use crate::error::{AppError, AppResult};
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::text_search::{contains, term};
 use async_graphql::{ID, InputObject};

@@ -3,7 +3,7 @@
 use super::child_connection::child_connection;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::scalars::DateTime;
 use crate::pipeline::{Stage, StageId};
 use crate::user::{User, UserId};

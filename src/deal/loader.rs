@@ -1,9 +1,9 @@
 //! Loading deals by id and their tags, in batches.
 
 use super::Deal;
-use super::activity::{Activity, Task};
+use super::around::{Activity, Task};
 use super::history::StageChange;
-use super::product::DealProduct;
+use super::products::DealProduct;
 use crate::error::AppError;
 use crate::graphql::loader::{DbLoader, load_by_id};
 use crate::user::User;

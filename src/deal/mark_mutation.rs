@@ -5,7 +5,7 @@ use super::mutation::DealPayload;
 use super::service::{self, Mark};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id, global_id};
+use crate::graphql::ids::{NodeKind, expect_id, global_id};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 /// Input naming one deal.

@@ -6,7 +6,7 @@ use super::types::Priority;
 use super::{Deal, StageChange};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::{patch, patch_optional};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::sale::Sale;

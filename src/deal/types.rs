@@ -1,16 +1,16 @@
 //! The `Deal` GraphQL type and its enums.
 
-use super::activity::{ActivityConnection, TaskConnection};
+use super::around::{ActivityConnection, TaskConnection};
 use super::children::AllProductsOf;
 use super::history::StageChangeConnection;
 use super::loader::{DealFollowers, DealTags};
-use super::product::{DealProductConnection, ProductTotals, line_item};
+use super::products::{DealProductConnection, ProductTotals, line_item};
 use crate::company::{Company, CompanyId};
 use crate::contact::{Contact, ContactId};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::money::Money;
-use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};

@@ -59,8 +59,24 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|config| config).await
 }
 
-/// [`spawn_app`] with settings changed by `configure` (limits, timeouts…).
+/// With `TEST_LOG=1` (filter: `RUST_LOG`, default `info,sqlx=warn`) the servers' logs go to the
+/// test's output, which `cargo test` shows for a failing test.
+fn init_test_log() {
+    if std::env::var("TEST_LOG").is_ok_and(|v| !v.is_empty() && v != "0") {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        // Several tests share the process: the first one installs the subscriber.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+/// [`spawn_app`] with settings changed by `configure` (limits, timeouts…), built by the same
+/// [`http::AppState::new`] and served by the same [`http::serve_until`] as `dealgate serve`.
 pub async fn spawn_app_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
+    init_test_log();
     let (db, dir) = fresh_database().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -1,13 +1,13 @@
 //! Mutations around a deal: follow and unfollow, log activities, create and change tasks.
 
-use super::Deal;
-use super::activity::{Activity, ActivityStatus, ActivityType, Task, TaskStatus};
-use super::around::{self, NewActivity, NewTask, TaskChanges};
-use super::mutation::DealPayload;
-use super::types::Priority;
+use super::service::{self, NewActivity, NewTask, TaskChanges};
+use super::types::{Activity, ActivityStatus, ActivityType, Task, TaskStatus};
+use crate::deal::Deal;
+use crate::deal::mutation::DealPayload;
+use crate::deal::types::Priority;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::patch;
 use crate::graphql::scalars::DateTime;
 use crate::validate;
@@ -114,7 +114,7 @@ impl DealAroundMutation {
     ) -> AppResult<DealPayload> {
         let deal = expect_id(&input.deal_id, NodeKind::Deal, "input.dealId")?;
         let user = optional_user(&input.user_id, "input.userId")?;
-        let deal = around::follow(ctx.db()?, ctx.viewer()?, deal, user).await?;
+        let deal = service::follow(ctx.db()?, ctx.viewer()?, deal, user).await?;
         Ok(DealPayload { deal: Deal(deal) })
     }
 
@@ -126,7 +126,7 @@ impl DealAroundMutation {
     ) -> AppResult<DealPayload> {
         let deal = expect_id(&input.deal_id, NodeKind::Deal, "input.dealId")?;
         let user = optional_user(&input.user_id, "input.userId")?;
-        let deal = around::unfollow(ctx.db()?, ctx.viewer()?, deal, user).await?;
+        let deal = service::unfollow(ctx.db()?, ctx.viewer()?, deal, user).await?;
         Ok(DealPayload { deal: Deal(deal) })
     }
 
@@ -146,7 +146,7 @@ impl DealAroundMutation {
             note: validate::optional_text("input.note", input.note.as_deref(), 10_000)?,
             occurred_at: input.occurred_at.map(|t| t.0),
         };
-        let (activity, deal) = around::log_activity(ctx.db()?, ctx.viewer()?, deal, new).await?;
+        let (activity, deal) = service::log_activity(ctx.db()?, ctx.viewer()?, deal, new).await?;
         Ok(LogActivityPayload {
             activity: Activity(activity),
             deal: Deal(deal),
@@ -168,7 +168,7 @@ impl DealAroundMutation {
             due_at: input.due_at.map(|t| t.0),
             assignee_id: optional_user(&input.assignee_id, "input.assigneeId")?,
         };
-        let task = around::create_task(ctx.db()?, ctx.viewer()?, deal, new).await?;
+        let task = service::create_task(ctx.db()?, ctx.viewer()?, deal, new).await?;
         Ok(TaskPayload { task: Task(task) })
     }
 
@@ -192,7 +192,7 @@ impl DealAroundMutation {
                 expect_id(id, NodeKind::User, "input.assigneeId")
             })?,
         };
-        let task = around::update_task(ctx.db()?, ctx.viewer()?, id, changes).await?;
+        let task = service::update_task(ctx.db()?, ctx.viewer()?, id, changes).await?;
         Ok(TaskPayload { task: Task(task) })
     }
 
@@ -207,7 +207,7 @@ impl DealAroundMutation {
             status: Some(entity::enums::TaskStatus::Completed),
             ..Default::default()
         };
-        let task = around::update_task(ctx.db()?, ctx.viewer()?, id, changes).await?;
+        let task = service::update_task(ctx.db()?, ctx.viewer()?, id, changes).await?;
         Ok(TaskPayload { task: Task(task) })
     }
 }

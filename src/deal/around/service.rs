@@ -1,8 +1,8 @@
 //! What happens around a deal: followers (Pipedrive), activities and tasks (Rex).
 
-use super::service::find;
 use crate::auth::Viewer;
 use crate::clock;
+use crate::deal::service::find;
 use crate::error::{AppError, AppResult};
 use entity::enums::{ActivityStatus, ActivityType, Priority, TaskStatus};
 use entity::{activity, deal, deal_follower, task, user};

@@ -1,10 +1,10 @@
 //! `Activity` and `Task`: what happens around a deal (Rex).
 
-use super::child_connection::child_connection;
-use super::types::Priority;
+use crate::deal::child_connection::child_connection;
+use crate::deal::types::Priority;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::scalars::DateTime;
 use crate::user::{User, UserId};
 use async_graphql::{Context, Enum, ID, Object};

@@ -1,11 +1,11 @@
 //! Mutations on a deal's product lines.
 
-use super::Deal;
-use super::product::{DealProduct, DiscountType, TaxMethod};
-use super::product_service::{self, LineChanges, LineInput};
+use super::service::{self, LineChanges, LineInput};
+use super::types::{DealProduct, DiscountType, TaxMethod};
+use crate::deal::Deal;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::patch_optional;
 use crate::graphql::scalars::Decimal;
 use crate::validate;
@@ -135,8 +135,7 @@ impl DealProductMutation {
                 .map_or(entity::enums::TaxMethod::Exclusive, Into::into),
         };
         let (product, deal) =
-            product_service::add(ctx.db()?, ctx.viewer()?, deal, line, input.expected_version)
-                .await?;
+            service::add(ctx.db()?, ctx.viewer()?, deal, line, input.expected_version).await?;
         Ok(DealProductPayload {
             product: DealProduct(product),
             deal: Deal(deal),
@@ -178,7 +177,7 @@ impl DealProductMutation {
                 .transpose()?,
             tax_method: input.tax_method.map(Into::into),
         };
-        let (product, deal) = product_service::update(
+        let (product, deal) = service::update(
             ctx.db()?,
             ctx.viewer()?,
             id,
@@ -200,8 +199,7 @@ impl DealProductMutation {
         #[graphql(desc = "The line.")] input: RemoveDealProductInput,
     ) -> AppResult<RemoveDealProductPayload> {
         let id = expect_id(&input.id, NodeKind::DealProduct, "input.id")?;
-        let deal =
-            product_service::remove(ctx.db()?, ctx.viewer()?, id, input.expected_version).await?;
+        let deal = service::remove(ctx.db()?, ctx.viewer()?, id, input.expected_version).await?;
         Ok(RemoveDealProductPayload { deal: Deal(deal) })
     }
 }

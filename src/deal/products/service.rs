@@ -3,10 +3,10 @@
 //! deal row is locked first (its version raised), so concurrent line changes of one deal
 //! queue up and the sum always covers every line.
 
-use super::product::line_item;
-use super::service::find;
+use super::types::line_item;
 use crate::auth::Viewer;
 use crate::clock;
+use crate::deal::service::find;
 use crate::error::{AppError, AppResult};
 use entity::enums::{DiscountType, TaxMethod};
 use entity::{Scaled, deal, deal_product};

@@ -1,12 +1,12 @@
 //! `DealProduct`: a product line of a deal, with exact totals.
 
-use super::child_connection::child_connection;
-use super::loader::DealId;
 use super::pricing::LineItem;
+use crate::deal::child_connection::child_connection;
+use crate::deal::loader::DealId;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::money::Money;
-use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::scalars::{DateTime, Decimal};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use entity::{deal_product, enums};

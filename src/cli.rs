@@ -2,7 +2,7 @@
 
 use crate::api_key::service as api_keys;
 use crate::config::Config;
-use crate::graphql::node::{NodeKind, parse_global_id};
+use crate::graphql::ids::{NodeKind, parse_global_id};
 use crate::{clock, db, demo, graphql, http};
 use clap::{Args, Parser, Subcommand};
 use entity::{enums::ApiKeyScope, organization};

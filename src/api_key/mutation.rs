@@ -4,7 +4,7 @@ use super::service;
 use super::types::{ApiKey, ApiKeyScope};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::user::UserId;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::enums;

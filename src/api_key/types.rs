@@ -2,8 +2,8 @@
 
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::loader::load_by_id;
-use crate::graphql::node::{NodeKind, global_id};
 use crate::graphql::scalars::DateTime;
 use crate::user::{User, UserId};
 use async_graphql::{Context, Enum, ID, Object};

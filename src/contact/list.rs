@@ -4,8 +4,8 @@ use super::Contact;
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{CountWhere, TotalCount, list_connection};
 use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::loader::DbLoader;
-use crate::graphql::node::{NodeKind, expect_id};
 use crate::graphql::pagination::{
     KeyValue, Keyed, PageArgs, Parents, RowPage, SortKey, fetch_keyed_pages, fetch_root_page,
 };

@@ -4,7 +4,7 @@ use super::list::{ContactConnection, ContactFilter};
 use super::{Contact, ContactId};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::pagination::PageArgs;
 use async_graphql::{Context, ID, Object};
 

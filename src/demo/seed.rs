@@ -3,7 +3,7 @@
 use super::data::*;
 use super::rng::Rng;
 use crate::clock;
-use crate::deal::pricing::LineItem;
+use crate::deal::products::pricing::LineItem;
 use chrono::{DateTime, Days, TimeDelta, Utc};
 use entity::enums::*;
 use entity::{

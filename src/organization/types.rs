@@ -1,6 +1,6 @@
 //! The `Organization` GraphQL type.
 
-use crate::graphql::node::{NodeKind, global_id};
+use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::scalars::DateTime;
 use async_graphql::{ID, Object};
 use entity::organization;

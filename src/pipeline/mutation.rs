@@ -4,7 +4,7 @@ use super::service::{self, StageFields};
 use super::{Pipeline, Stage};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::node::{NodeKind, expect_id};
+use crate::graphql::ids::{NodeKind, expect_id};
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 

@@ -6,6 +6,7 @@ mod m20261121_000001_domain;
 mod m20261121_000002_stage_deleted_at;
 mod m20261121_000003_user_email_unique;
 mod m20261121_000004_live_deal_indexes;
+mod m20261121_000005_deal_stage_totals;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_stage_deleted_at::Migration),
             Box::new(m20261121_000003_user_email_unique::Migration),
             Box::new(m20261121_000004_live_deal_indexes::Migration),
+            Box::new(m20261121_000005_deal_stage_totals::Migration),
         ]
     }
 }

@@ -12,7 +12,7 @@ use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::text_search::{contains, term};
 use async_graphql::{ID, InputObject};
 use chrono::TimeDelta;
-use entity::{Scaled, company, contact, deal, deal_tag, enums};
+use entity::{Scaled, company, contact, deal, deal_tag, enums, stage};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, IdenStatic};
@@ -95,7 +95,39 @@ fn days_ago(days: i32, field: &str) -> AppResult<chrono::DateTime<chrono::Utc>> 
     Ok(crate::clock::now() - TimeDelta::days(i64::from(days)))
 }
 
+/// The table of maintained per-stage totals of live deals (see the migration
+/// `m20261121_000005_deal_stage_totals`), and its columns.
+pub const STAGE_TOTALS: &str = "deal_stage_total";
+
 impl DealFilter {
+    /// The condition over [`STAGE_TOTALS`] (joined to `stage`) that selects what this filter
+    /// selects, when the totals can answer it: only live deals (the default), narrowed by no
+    /// more than status, stage and pipeline. None when the deals themselves must be counted.
+    pub fn stage_totals_condition(&self, organization_id: Uuid) -> AppResult<Option<Condition>> {
+        let answerable = DealFilter {
+            status: self.status.clone(),
+            stage_id: self.stage_id.clone(),
+            pipeline_id: self.pipeline_id.clone(),
+            ..Default::default()
+        };
+        if *self != answerable {
+            return Ok(None);
+        }
+        let totals = |column: &'static str| Expr::col((STAGE_TOTALS, column));
+        let mut all = Condition::all().add(totals("organization_id").eq(organization_id));
+        if let Some(statuses) = &self.status {
+            all = all.add(totals("status").is_in(status_values(statuses)?));
+        }
+        if let Some(id) = &self.stage_id {
+            all = all.add(totals("stage_id").eq(expect_id(id, NodeKind::Stage, "filter.stageId")?));
+        }
+        if let Some(id) = &self.pipeline_id {
+            let pipeline = expect_id(id, NodeKind::Pipeline, "filter.pipelineId")?;
+            all = all.add(Expr::col((stage::Entity, stage::Column::PipelineId)).eq(pipeline));
+        }
+        Ok(Some(all))
+    }
+
     /// The SQL condition of this filter for `organization_id`'s deals.
     pub fn condition(&self, organization_id: Uuid) -> AppResult<Condition> {
         let mut all = Condition::all().add(col(deal::Column::OrganizationId).eq(organization_id));
@@ -110,11 +142,7 @@ impl DealFilter {
             all = all.add(col(deal::Column::Id).is_in(ids));
         }
         if let Some(statuses) = &self.status {
-            if statuses.len() > MAX_ENUM_VALUES {
-                return Err(AppError::bad_input("filter.status", "at most 10 statuses"));
-            }
-            let values: Vec<enums::DealStatus> = statuses.iter().map(|s| (*s).into()).collect();
-            all = all.add(col(deal::Column::Status).is_in(values));
+            all = all.add(col(deal::Column::Status).is_in(status_values(statuses)?));
         }
         if self.include_deleted != Some(true) {
             all = all.add(col(deal::Column::DeletedAt).is_null());
@@ -229,6 +257,14 @@ impl DealFilter {
         }
         Ok(all)
     }
+}
+
+/// The stored values of `filter.status` (at most 10).
+fn status_values(statuses: &[DealStatus]) -> AppResult<Vec<enums::DealStatus>> {
+    if statuses.len() > MAX_ENUM_VALUES {
+        return Err(AppError::bad_input("filter.status", "at most 10 statuses"));
+    }
+    Ok(statuses.iter().map(|s| (*s).into()).collect())
 }
 
 /// Title, contact name (first, last or both) or company name contains `term`.

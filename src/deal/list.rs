@@ -3,7 +3,7 @@
 //! a `LIMIT` per stage — and one grouped count or summary query). The to-one relations a
 //! request selects on the deals (stage, pipeline, company, contact, owner) come with the page.
 
-use super::filter::DealFilter;
+use super::filter::{DealFilter, STAGE_TOTALS};
 use super::order::{DealOrder, deal_column, id_column, signature, sort_keys};
 use crate::db::scaled_sum;
 use crate::error::{AppError, AppResult};
@@ -14,7 +14,9 @@ use crate::graphql::pagination::{
 use async_graphql::dataloader::Loader;
 use entity::{company, contact, deal, pipeline, stage, user};
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
+use sea_orm::sea_query::{
+    Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
+};
 use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, StatementBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -213,8 +215,10 @@ pub async fn fetch_pages(
 }
 
 /// Counts, and with `totals` summaries, of deal lists: of the organisation (`parents` None),
-/// or one per parent id. A count alone reads only the filter's columns (an index-only scan of
-/// the live-deal indexes for a board); totals also join each deal's stage for its probability.
+/// or one per parent id. What the maintained per-stage totals can answer (live deals by status,
+/// stage and pipeline: a board) is read from them, a few rows per stage; anything else counts
+/// the deals — a count alone reads only the filter's columns, totals also join each deal's
+/// stage for its probability.
 pub async fn fetch_stats(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
@@ -222,36 +226,16 @@ pub async fn fetch_stats(
     totals: bool,
     parents: Option<(DealParent, &[Uuid])>,
 ) -> AppResult<HashMap<Option<Uuid>, DealStats>> {
-    let mut select = Query::select();
-    select
-        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
-        .from(deal::Entity)
-        .cond_where(filter.condition(organization_id)?);
-    if totals {
-        let value = deal_column(deal::Column::Value);
-        let probability = Expr::col((stage::Entity, stage::Column::Probability));
-        select
-            .expr_as(
-                Expr::col((deal::Entity, deal::Column::Currency)),
-                "currency",
-            )
-            .expr_as(scaled_sum(value.clone()), "total")
-            .expr_as(scaled_sum(value.mul(probability)), "weighted")
-            .join(
-                JoinType::InnerJoin,
-                stage::Entity,
-                Expr::col((stage::Entity, stage::Column::Id))
-                    .equals((deal::Entity, deal::Column::StageId)),
-            )
-            .group_by_col((deal::Entity, deal::Column::Currency))
-            .order_by((deal::Entity, deal::Column::Currency), Order::Asc);
-    }
-    if let Some((parent, ids)) = parents {
-        select
-            .expr_as(deal_column(parent.column()), "parent")
-            .and_where(deal_column(parent.column()).is_in(ids.iter().copied()))
-            .group_by_col((deal::Entity, parent.column()));
-    }
+    let from_totals = match parents {
+        None | Some((DealParent::Stage | DealParent::Pipeline, _)) => {
+            filter.stage_totals_condition(organization_id)?
+        }
+        Some(_) => None,
+    };
+    let select = match from_totals {
+        Some(condition) => stats_from_stage_totals(condition, totals, parents),
+        None => stats_from_deals(filter.condition(organization_id)?, totals, parents),
+    };
     let backend = db.get_database_backend();
     let rows = db
         .query_all_raw(StatementBuilder::build(&select, &backend))
@@ -281,6 +265,88 @@ pub async fn fetch_stats(
         }
     }
     Ok(stats)
+}
+
+/// The count (and totals) statement over the deals themselves.
+fn stats_from_deals(
+    condition: Condition,
+    totals: bool,
+    parents: Option<(DealParent, &[Uuid])>,
+) -> SelectStatement {
+    let mut select = Query::select();
+    select
+        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
+        .from(deal::Entity)
+        .cond_where(condition);
+    if totals {
+        let value = deal_column(deal::Column::Value);
+        let probability = Expr::col((stage::Entity, stage::Column::Probability));
+        select
+            .expr_as(
+                Expr::col((deal::Entity, deal::Column::Currency)),
+                "currency",
+            )
+            .expr_as(scaled_sum(value.clone()), "total")
+            .expr_as(scaled_sum(value.mul(probability)), "weighted")
+            .join(
+                JoinType::InnerJoin,
+                stage::Entity,
+                Expr::col((stage::Entity, stage::Column::Id))
+                    .equals((deal::Entity, deal::Column::StageId)),
+            )
+            .group_by_col((deal::Entity, deal::Column::Currency))
+            .order_by((deal::Entity, deal::Column::Currency), Order::Asc);
+    }
+    if let Some((parent, ids)) = parents {
+        select
+            .expr_as(deal_column(parent.column()), "parent")
+            .and_where(deal_column(parent.column()).is_in(ids.iter().copied()))
+            .group_by_col((deal::Entity, parent.column()));
+    }
+    select
+}
+
+/// The same statement over the maintained per-stage totals, for a filter they can answer and
+/// no parent or stages or pipelines as parents. Rows whose deals all left keep a zero count
+/// and are left out, as counting the deals would.
+fn stats_from_stage_totals(
+    condition: Condition,
+    totals: bool,
+    parents: Option<(DealParent, &[Uuid])>,
+) -> SelectStatement {
+    let column = |name: &'static str| Expr::col((STAGE_TOTALS, name));
+    let deals = Expr::expr(Func::sum(column("deals")));
+    let mut select = Query::select();
+    select
+        .expr_as(deals.clone().cast_as("BIGINT"), "deals")
+        .from(STAGE_TOTALS)
+        .join(
+            JoinType::InnerJoin,
+            stage::Entity,
+            Expr::col((stage::Entity, stage::Column::Id)).equals((STAGE_TOTALS, "stage_id")),
+        )
+        .cond_where(condition)
+        .and_having(deals.gt(0));
+    if totals {
+        let probability = Expr::col((stage::Entity, stage::Column::Probability));
+        select
+            .expr_as(column("currency"), "currency")
+            .expr_as(scaled_sum(column("value")), "total")
+            .expr_as(scaled_sum(column("value").mul(probability)), "weighted")
+            .group_by_col((STAGE_TOTALS, "currency"))
+            .order_by((STAGE_TOTALS, "currency"), Order::Asc);
+    }
+    if let Some((parent, ids)) = parents {
+        let parent_column = match parent {
+            DealParent::Pipeline => Expr::col((stage::Entity, stage::Column::PipelineId)),
+            _ => column("stage_id"),
+        };
+        select
+            .expr_as(parent_column.clone(), "parent")
+            .and_where(parent_column.clone().is_in(ids.iter().copied()))
+            .add_group_by([parent_column]);
+    }
+    select
 }
 
 /// Key: one parent's page of a nested deal list.

@@ -17,5 +17,6 @@ mod money;
 mod products;
 mod sales;
 mod schema;
+mod stage_totals;
 mod tenancy;
 mod websocket;

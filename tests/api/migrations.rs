@@ -4,7 +4,7 @@ use crate::helpers::fresh_database;
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
 /// Every table of the domain.
-pub const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 19] = [
     "organization",
     "user",
     "api_key",
@@ -23,6 +23,7 @@ pub const TABLES: [&str; 18] = [
     "sale_contact",
     "sale_line_item",
     "sale_status_event",
+    "deal_stage_total",
 ];
 
 async fn existing_tables(manager: &SchemaManager<'_>) -> Vec<&'static str> {

@@ -60,9 +60,16 @@ pub async fn connect_with(
                 .foreign_keys(true)
         })
         .map_sqlx_postgres_opts(move |opts| match statement_timeout {
-            Some(timeout) => {
-                opts.options([("statement_timeout", format!("{}ms", timeout.as_millis()))])
-            }
+            // Every statement is a prepared one, reused per connection. PostgreSQL re-plans a
+            // prepared statement on every execution while its generic plan looks dearer than
+            // the custom ones — always, for a page whose LIMIT is a parameter — which cost
+            // ~1 ms of database CPU per statement (a deal page's execution is 0.6 ms). Every
+            // list statement is a keyset page on an index that matches its order, which the
+            // generic plan keeps, so it is planned once per connection.
+            Some(timeout) => opts.options([
+                ("statement_timeout", format!("{}ms", timeout.as_millis())),
+                ("plan_cache_mode", "force_generic_plan".to_owned()),
+            ]),
             None => opts,
         });
     if let Some(schema) = search_path {

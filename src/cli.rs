@@ -39,6 +39,10 @@ pub enum Command {
         /// File to write instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The Apollo Federation v2 subgraph SDL (`@link`, `@key`), as `_service { sdl }`
+        /// answers it, instead of the plain schema.
+        #[arg(long)]
+        federation: bool,
     },
     /// Manage API keys.
     #[command(subcommand)]
@@ -105,8 +109,17 @@ fn say(line: &str) {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::ExportSchema { out: Some(path) } => std::fs::write(path, graphql::sdl())?,
-        Command::ExportSchema { out: None } => say(&graphql::sdl()),
+        Command::ExportSchema { out, federation } => {
+            let sdl = if federation {
+                graphql::federation_sdl()
+            } else {
+                graphql::sdl()
+            };
+            match out {
+                Some(path) => std::fs::write(path, sdl)?,
+                None => say(&sdl),
+            }
+        }
         Command::Migrate => {
             db::migrate(&db::connect(&config).await?).await?;
             tracing::info!("migrations applied");

@@ -1,6 +1,7 @@
 //! [`Config`]: the server's typed configuration, read once at start from flags and environment.
 
-use clap::Args;
+use axum::http::HeaderValue;
+use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -113,6 +114,61 @@ pub struct Config {
         global = true
     )]
     pub auth_cache_ttl_ms: u64,
+
+    /// Origins of browser apps allowed to call the API (CORS), comma-separated, e.g.
+    /// `https://app.example.com,http://localhost:5173`; `*` allows any. None by default.
+    #[arg(
+        long,
+        env = "DEALGATE_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_parser = parse_origin,
+        global = true
+    )]
+    pub cors_origins: Vec<HeaderValue>,
+
+    /// How log lines are written: `text` for people, `json` (one object per line, with the
+    /// request id and trace id of the request) for log collectors.
+    #[arg(
+        long,
+        env = "DEALGATE_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// A CORS origin: `*`, or `http(s)://host[:port]` (a trailing `/` is dropped).
+fn parse_origin(text: &str) -> Result<HeaderValue, String> {
+    let origin = text.trim().trim_end_matches('/');
+    if origin == "*" {
+        return Ok(HeaderValue::from_static("*"));
+    }
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    let valid = host.is_some_and(|host| {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+    });
+    if !valid {
+        return Err(format!(
+            "\"{origin}\" is not an origin: write it as https://host or http://host:port"
+        ));
+    }
+    HeaderValue::from_str(origin).map_err(|err| err.to_string())
 }
 
 impl Config {
@@ -131,6 +187,8 @@ impl Config {
             read_timeout_ms: 10_000,
             shutdown_grace_ms: 10_000,
             auth_cache_ttl_ms: 3_000,
+            cors_origins: Vec::new(),
+            log_format: LogFormat::Text,
         }
     }
 

@@ -45,6 +45,9 @@ pub enum AppError {
     Validation(String),
     /// The database cannot be reached; retry shortly (HTTP 503).
     Unavailable(String),
+    /// An automatic persisted query's hash is not known here (yet): the client sends the
+    /// query again with its hash (Apollo's APQ contract, message `PersistedQueryNotFound`).
+    PersistedQueryNotFound,
     /// Anything else; the detail is logged, never sent.
     Internal(String),
 }
@@ -64,6 +67,7 @@ impl AppError {
             Self::BadRequest { .. } => "BAD_REQUEST",
             Self::Validation(_) => "GRAPHQL_VALIDATION_FAILED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -187,6 +191,7 @@ impl AppError {
             | Self::BadRequest { message, .. }
             | Self::Validation(message)
             | Self::Unavailable(message) => message.clone(),
+            Self::PersistedQueryNotFound => "PersistedQueryNotFound".into(),
             Self::Internal(_) => "internal server error".into(),
         }
     }

@@ -14,6 +14,7 @@ pub mod contact;
 pub mod db;
 pub mod deal;
 pub mod demo;
+pub mod digest;
 pub mod error;
 pub mod graphql;
 pub mod http;

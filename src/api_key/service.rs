@@ -5,7 +5,6 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use entity::{api_key, enums::ApiKeyScope};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryFilter, prelude::*};
-use sha2::{Digest, Sha256};
 
 /// The start of every key, so that leaked keys are easy to recognise and scan for.
 const KEY_MARK: &str = "dg_";
@@ -27,10 +26,7 @@ pub fn display_prefix(key: &str) -> &str {
 
 /// The SHA-256 of `key`, in hex: what the database keeps.
 pub fn hash(key: &str) -> String {
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::hex_sha256(key)
 }
 
 fn generate() -> AppResult<String> {

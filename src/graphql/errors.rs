@@ -4,9 +4,11 @@
 //! any other error type). Errors async-graphql raises itself get one here, by where they
 //! stand: at the position of an argument (its name, where validation reports, or its value,
 //! where execution does), that value or its variable could not be read as the argument's
-//! type (BAD_USER_INPUT, `field` naming the argument); elsewhere without a path, the
-//! document failed to parse or validate (GRAPHQL_VALIDATION_FAILED); anything else is
-//! internal and its message is logged, never sent.
+//! type (BAD_USER_INPUT, `field` naming the argument; at federation's `_entities` field
+//! itself, a representation names no entity: `_entities.representations`); elsewhere
+//! without a path, the document failed to parse or validate
+//! (GRAPHQL_VALIDATION_FAILED); anything else is internal and its message is logged, never
+//! sent.
 
 use crate::error::{AppError, excerpt};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
@@ -56,6 +58,10 @@ fn collect(set: &SelectionSet, positions: &mut HashMap<Pos, String>) {
     for item in &set.items {
         match &item.node {
             Selection::Field(field) => {
+                // async-graphql reports a representation it cannot resolve at the field.
+                if field.node.name.node == "_entities" {
+                    positions.insert(field.pos, "_entities.representations".to_owned());
+                }
                 for (name, value) in &field.node.arguments {
                     let argument = format!("{}.{}", field.node.name.node, name.node);
                     positions.insert(name.pos, argument.clone());

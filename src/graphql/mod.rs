@@ -8,6 +8,7 @@ pub mod batching;
 pub mod connection;
 pub mod context;
 pub mod errors;
+pub mod federation;
 pub mod ids;
 pub mod list_fields;
 pub mod loader;
@@ -32,6 +33,7 @@ use crate::user::{UserMutation, UserQuery};
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
 use batching::{Batches, batch_queue, run_with_batches};
 use errors::ArgumentPositions;
+use federation::EntityQuery;
 use loader::DbLoader;
 use node::NodeQuery;
 use sea_orm::DatabaseConnection;
@@ -50,6 +52,7 @@ pub struct Query(
     ContactQuery,
     UserQuery,
     SaleQuery,
+    EntityQuery,
 );
 
 /// Every root mutation field.
@@ -67,10 +70,12 @@ pub struct Mutation(
 /// The dealgate schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Builds the schema: the execution-time [`WriteGuard`], and async-graphql's own depth limits
-/// behind the request gate's (which refuses first, see [`crate::limits`]).
+/// Builds the schema: the execution-time [`WriteGuard`], async-graphql's own depth limits
+/// behind the request gate's (which refuses first, see [`crate::limits`]), and the Apollo
+/// Federation v2 fields `_service` and `_entities` ([`federation`]).
 pub fn schema() -> AppSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .enable_federation()
         .extension(WriteGuard)
         .limit_depth(limits::MAX_DEPTH)
         .limit_recursive_depth(limits::MAX_NESTING)
@@ -80,6 +85,12 @@ pub fn schema() -> AppSchema {
 /// The SDL of [`schema`], as committed in `schema.graphql`.
 pub fn sdl() -> String {
     schema().sdl()
+}
+
+/// The subgraph SDL a federation gateway composes (what `_service { sdl }` answers): the
+/// schema with `@link` to Federation v2 and `@key(fields: "id")` on every entity.
+pub fn federation_sdl() -> String {
+    schema().sdl_with_options(async_graphql::SDLExportOptions::new().federation())
 }
 
 /// A request ready to run: admitted by the gate, with its data attached.
@@ -129,6 +140,11 @@ pub fn prepare_request(
 }
 
 impl PreparedRequest {
+    /// The query text, as admitted.
+    pub fn query(&self) -> &str {
+        &self.request.query
+    }
+
     /// Runs the request on `schema` within its deadline: codes on every error,
     /// `extensions.cost`, and `extensions.sql` when counted. Past the deadline the work is
     /// dropped (its statements cancelled) and the answer is LIMIT_EXCEEDED.

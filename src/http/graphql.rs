@@ -7,55 +7,59 @@
 //! deadline. Every error body is JSON with `extensions.code`.
 
 use super::AppState;
+use super::graphiql;
+use super::request_id::RequestId;
+use super::respond::{Answer, MediaType, Method};
+use super::ws_outgoing::Outgoing;
 use crate::auth::{self, Viewer};
 use crate::error::{AppError, AppResult, excerpt};
 use crate::graphql::errors::single_error;
 use crate::graphql::{prepare_request, refused};
-use crate::limits::{Limits, Transport};
+use crate::limits::Transport;
 use async_graphql::Executor;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use futures_util::StreamExt;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// The media type of every GraphQL response body.
-const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
-
-/// Answers one GraphQL request after authenticating and admitting it.
+/// Answers one GraphQL request after authenticating and admitting it; a request naming a
+/// persisted query gets its text first ([`super::persisted`]).
 async fn execute(
     state: &AppState,
-    headers: &HeaderMap,
-    request: async_graphql::Request,
+    answer: &Answer<'_>,
+    mut request: async_graphql::Request,
     transport: Transport,
 ) -> Response {
-    let key = auth::api_key_from_headers(headers);
+    let key = auth::api_key_from_headers(answer.headers);
     let viewer = match auth::authenticate(&state.db, &state.viewers, key).await {
         Ok(viewer) => viewer,
-        Err(err) => return error_response(&err, &state.gate.limits),
+        Err(err) => return answer.error(&err),
+    };
+    let to_remember = match state.persisted.resolve(&mut request) {
+        Ok(to_remember) => to_remember,
+        Err(err) => return answer.error(&err),
     };
     let db = &state.db;
     let sql_metrics = state.config.sql_metrics;
     let request = request.data(state.viewers.clone());
     match prepare_request(db, &state.gate, viewer, request, transport, sql_metrics) {
         Ok(prepared) => {
+            state.persisted.remember(to_remember, prepared.query());
             let response = prepared.run(&state.schema).await;
-            let status = if has_code(&response, "SERVICE_UNAVAILABLE") {
-                AppError::Unavailable(String::new()).http_status()
-            } else {
-                200
-            };
-            respond(response, status, &state.gate.limits)
+            let status = has_code(&response, "SERVICE_UNAVAILABLE")
+                .then(|| AppError::Unavailable(String::new()).http_status());
+            answer.send(response, status)
         }
-        Err(refusal) => respond(
-            refused(&refusal),
-            refusal.error.http_status(),
-            &state.gate.limits,
-        ),
+        Err(refusal) => {
+            let status = refusal.error.http_status();
+            answer.send(refused(&refusal), (status != 200).then_some(status))
+        }
     }
 }
 
@@ -68,39 +72,27 @@ fn has_code(response: &async_graphql::Response, code: &str) -> bool {
     })
 }
 
-/// A JSON error body for `error`, with its HTTP status and `Retry-After` when it has one.
-fn error_response(error: &AppError, limits: &Limits) -> Response {
-    respond(single_error(error), error.http_status(), limits)
-}
-
-/// Serialises `response` with `status`. A body over the response limit is replaced by a
-/// LIMIT_EXCEEDED error; an error asking the client to wait sets `Retry-After`.
-fn respond(response: async_graphql::Response, status: u16, limits: &Limits) -> Response {
-    let retry_after = response.errors.iter().find_map(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("retryAfter"))
-            .map(|v| v.to_string())
-    });
-    let mut body = serde_json::to_vec(&response).unwrap_or_default();
-    if body.len() > limits.max_response_bytes {
-        let error = AppError::LimitExceeded(format!(
-            "the response would be {} bytes, more than the limit of {}: ask for fewer rows",
-            body.len(),
-            limits.max_response_bytes
-        ));
-        body = serde_json::to_vec(&single_error(&error)).unwrap_or_default();
+/// The answer shape of a request with `headers`, or the 406 for an `Accept` it cannot meet
+/// (itself sent as `application/json`).
+fn answer_for<'a>(
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+    method: Method,
+) -> Result<Answer<'a>, Response> {
+    let mut answer = Answer {
+        media_type: MediaType::Json,
+        request_id: RequestId::of(headers),
+        headers,
+        method,
+        limits: &state.gate.limits,
+    };
+    match MediaType::negotiate(headers) {
+        Ok(media_type) => {
+            answer.media_type = media_type;
+            Ok(answer)
+        }
+        Err(err) => Err(answer.error(&err)),
     }
-    let mut http = (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-        [(header::CONTENT_TYPE, GRAPHQL_RESPONSE)],
-        body,
-    )
-        .into_response();
-    if let Some(seconds) = retry_after.and_then(|s| HeaderValue::from_str(&s).ok()) {
-        http.headers_mut().insert(header::RETRY_AFTER, seconds);
-    }
-    http
 }
 
 /// `POST /graphql`: one GraphQL request as `application/json`.
@@ -109,6 +101,10 @@ pub async fn post_graphql(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let answer = match answer_for(&state, &headers, Method::Post) {
+        Ok(answer) => answer,
+        Err(not_acceptable) => return not_acceptable,
+    };
     let read_timeout = state.config.timeouts().header_read;
     match read_request(
         &headers,
@@ -118,8 +114,8 @@ pub async fn post_graphql(
     )
     .await
     {
-        Ok(request) => execute(&state, &headers, request, Transport::Post).await,
-        Err(err) => error_response(&err, &state.gate.limits),
+        Ok(request) => execute(&state, &answer, request, Transport::Post).await,
+        Err(err) => answer.error(&err),
     }
 }
 
@@ -190,8 +186,9 @@ async fn read_request(
     })
 }
 
-/// `GET /graphql`: GraphiQL for a browser, otherwise a query in the URL. Mutations are not
-/// allowed over GET (they must not be triggered by following a link).
+/// `GET /graphql`: GraphiQL for a browser that asks for HTML without a request in the URL,
+/// otherwise a query (or a persisted query's hash) in the URL. Mutations are not allowed over
+/// GET (they must not be triggered by following a link).
 pub async fn get_graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -202,21 +199,25 @@ pub async fn get_graphql(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     let params = params.map(|Query(params)| params);
-    if wants_html || params.as_ref().is_ok_and(|p| p.query.is_none()) {
-        return graphiql().await.into_response();
+    let holds_request = params
+        .as_ref()
+        .is_ok_and(|p| p.query.is_some() || p.extensions.is_some());
+    if wants_html && !holds_request {
+        return graphiql::page().into_response();
     }
+    let answer = match answer_for(&state, &headers, Method::Get) {
+        Ok(answer) => answer,
+        Err(not_acceptable) => return not_acceptable,
+    };
     match params
         .map_err(|err| err.body_text())
         .and_then(GetParams::into_request)
     {
-        Ok(request) => execute(&state, &headers, request, Transport::Get).await,
-        Err(err) => error_response(
-            &AppError::bad_request(
-                400,
-                format!("the URL holds no GraphQL request: {}", excerpt(&err)),
-            ),
-            &state.gate.limits,
-        ),
+        Ok(request) => execute(&state, &answer, request, Transport::Get).await,
+        Err(err) => answer.error(&AppError::bad_request(
+            400,
+            format!("the URL holds no GraphQL request: {}", excerpt(&err)),
+        )),
     }
 }
 
@@ -251,26 +252,19 @@ impl GetParams {
     }
 }
 
-/// `GET /graphiql`: the GraphiQL IDE. Put your key in its headers: `{"X-API-KEY": "…"}`.
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("dealgate")
-            .finish(),
-    )
-}
-
 /// `GET /graphql/ws`: graphql-ws. A message larger than the body limit closes the
 /// connection. The key goes in the `connection_init` payload, as
-/// `{"X-API-KEY": "…"}`, `{"apiKey": "…"}` or `{"Authorization": "Bearer …"}`.
+/// `{"X-API-KEY": "…"}`, `{"apiKey": "…"}` or `{"Authorization": "Bearer …"}`. What goes
+/// out follows graphql-transport-ws ([`super::ws_outgoing`]): a bad key closes with 4403,
+/// an operation that cannot run is one `error` message.
 pub async fn websocket(
     State(state): State<AppState>,
     protocol: GraphQLProtocol,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let viewer_slot = std::sync::Arc::new(std::sync::OnceLock::<Viewer>::new());
+    let transport_ws = speaks_graphql_transport_ws(&headers);
+    let viewer_slot = Arc::new(OnceLock::<Viewer>::new());
     let executor = AuthenticatedExecutor {
         state: state.clone(),
         viewer: viewer_slot.clone(),
@@ -281,23 +275,52 @@ pub async fn websocket(
         .max_message_size(max_message)
         .max_frame_size(max_message)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, executor, protocol)
+        .on_upgrade(move |socket| {
+            let refused = Arc::new(AtomicBool::new(false));
+            let mut outgoing = Outgoing::new(refused.clone(), transport_ws);
+            let (sink, stream) = socket.split();
+            let sink = sink.with_flat_map(move |message| {
+                futures_util::stream::iter(outgoing.rewrite(message).map(Ok::<_, axum::Error>))
+            });
+            GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
                 .on_connection_init(move |payload| async move {
                     let headers = headers_from_init_payload(&payload);
-                    let viewer = auth::authenticate(
+                    let authenticated = auth::authenticate(
                         &state.db,
                         &state.viewers,
                         auth::api_key_from_headers(&headers),
                     )
-                    .await
-                    .map_err(async_graphql::Error::from)?;
+                    .await;
+                    let viewer = authenticated.map_err(|err| {
+                        refused.store(true, Ordering::Release);
+                        async_graphql::Error::from(err)
+                    })?;
                     // A connection is initialised once; the slot is fresh for it.
                     let _ = viewer_slot.set(viewer);
                     Ok(async_graphql::Data::default())
                 })
                 .serve()
         })
+}
+
+/// Whether the subprotocol chosen (as [`GraphQLProtocol`] chooses it: the first one offered
+/// that is known) is graphql-transport-ws rather than the legacy graphql-ws.
+fn speaks_graphql_transport_ws(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|offered| {
+            offered.split(',').map(str::trim).find_map(|p| {
+                if p.eq_ignore_ascii_case("graphql-transport-ws") {
+                    Some(true)
+                } else if p.eq_ignore_ascii_case("graphql-ws") {
+                    Some(false)
+                } else {
+                    None
+                }
+            })
+        })
+        .unwrap_or(false)
 }
 
 /// The connection_init payload read as request headers.
@@ -327,7 +350,7 @@ fn headers_from_init_payload(payload: &serde_json::Value) -> HeaderMap {
 #[derive(Clone)]
 struct AuthenticatedExecutor {
     state: AppState,
-    viewer: std::sync::Arc<std::sync::OnceLock<Viewer>>,
+    viewer: Arc<OnceLock<Viewer>>,
 }
 
 impl AuthenticatedExecutor {

@@ -1,19 +1,32 @@
 //! The HTTP surface: the axum router and how the server starts and stops.
 
+mod graphiql;
 mod graphql;
 mod health;
+mod persisted;
+pub mod request_id;
+mod respond;
 mod serve;
+mod ws_outgoing;
 
 pub use serve::Timeouts;
 
 use crate::auth::ViewerCache;
 use crate::config::Config;
+use crate::error::AppError;
 use crate::graphql::{self as gql, AppSchema};
 use crate::limits::RequestGate;
 use axum::Router;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
 use axum::routing::get;
+use persisted::PersistedQueries;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 /// What every handler shares: the pool, the schema and the configuration.
@@ -29,6 +42,8 @@ pub struct AppState {
     pub gate: Arc<RequestGate>,
     /// Callers of recently seen API keys.
     pub viewers: Arc<ViewerCache>,
+    /// Query texts of automatic persisted queries.
+    pub persisted: Arc<PersistedQueries>,
 }
 
 impl AppState {
@@ -44,24 +59,101 @@ impl AppState {
             config: Arc::new(config),
             gate: Arc::new(gate),
             viewers: Arc::new(viewers),
+            persisted: Arc::new(PersistedQueries::default()),
         }
     }
 }
 
-/// The router: `/graphql` (POST, GET, GraphiQL for browsers), `/graphiql`, `/graphql/ws`,
-/// `/healthz` and `/readyz`.
+/// Responses smaller than this go out uncompressed (compressing them saves nothing).
+pub const COMPRESS_ABOVE_BYTES: u16 = 1024;
+
+/// How long a browser may reuse a CORS preflight answer (Chromium caps it at 2 hours).
+pub const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(7200);
+
+/// The router: `/graphql` (POST, GET, GraphiQL for browsers), `/graphiql` and its assets,
+/// `/graphql/ws`, `/healthz` and `/readyz`; every request gets an id and a span, CORS for the
+/// configured origins, and compressed responses when the client accepts gzip or br.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let cors = cors_layer(&state.config.cors_origins);
+    let compress_when = SizeAbove::new(COMPRESS_ABOVE_BYTES)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE);
+    let router = Router::new()
         .route(
             "/graphql",
-            get(graphql::get_graphql).post(graphql::post_graphql),
+            get(graphql::get_graphql)
+                .post(graphql::post_graphql)
+                .fallback(method_not_allowed),
         )
-        .route("/graphiql", get(graphql::graphiql))
+        .route("/graphiql", get(graphiql::page_handler))
+        .route("/graphiql/assets/{file}", get(graphiql::asset))
         .route("/graphql/ws", get(graphql::websocket))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .layer(TraceLayer::new_for_http())
+        .fallback(not_found)
+        .layer(CompressionLayer::new().compress_when(compress_when));
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_id::span)
+                .on_response(request_id::on_response),
+        )
+        .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
+}
+
+/// CORS for browser apps on `origins` (`*` for any); none when the list is empty. Preflights
+/// allow POST and GET with the headers clients send, and are cached for two hours.
+fn cors_layer(origins: &[HeaderValue]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().cloned())
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                HeaderName::from_static("x-api-key"),
+                request_id::REQUEST_ID,
+                HeaderName::from_static("traceparent"),
+            ])
+            .expose_headers([request_id::REQUEST_ID, header::RETRY_AFTER])
+            .max_age(PREFLIGHT_MAX_AGE),
+    )
+}
+
+/// A method `/graphql` does not take: 405 with the methods it does.
+async fn method_not_allowed(method: Method, headers: HeaderMap) -> Response {
+    let error = AppError::bad_request(405, format!("/graphql takes GET and POST, not {method}"));
+    let id = request_id::RequestId::of(&headers);
+    let mut response = respond::bare_error(StatusCode::METHOD_NOT_ALLOWED, &error, id);
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// Any other path: 404 NOT_FOUND.
+async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
+    let path = crate::error::excerpt(uri.path()).into_owned();
+    let error = AppError::NotFound(format!("the path {path} (the API is at /graphql)"));
+    respond::bare_error(
+        StatusCode::NOT_FOUND,
+        &error,
+        request_id::RequestId::of(&headers),
+    )
 }
 
 /// Serves `state` on `listener` until SIGTERM or Ctrl-C, then drains open requests within

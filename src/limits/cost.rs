@@ -6,8 +6,10 @@
 //! - a `Node` object (a deal, a stage, an owner…) costs 1, a connection costs 1 (its page),
 //!   and a mutation field costs 10, each plus what is selected inside it;
 //! - inside a connection, `nodes` and `edges` cost their page size (`first` or `last`, 50 when
-//!   neither is given, at most 500) times one item; `nodes(ids)` costs its number of ids
-//!   times one node; any other list of objects counts as [`LIST_ESTIMATE`] items.
+//!   neither is given, at most 500) times one item; `nodes(ids)` and
+//!   `_entities(representations)` cost their number of ids or representations times one
+//!   node (a union of `Node` types, like federation's `_Entity`, is a node); any other list
+//!   of objects counts as [`LIST_ESTIMATE`] items.
 //!
 //! Nested lists multiply: `deals(first: 500) { nodes { owner { deals(first: 500) { nodes
 //! { id } } } } }` costs 1 + 500 × (1 + 1 + 1 + 500) = 251,501. Arithmetic saturates, so no
@@ -60,6 +62,7 @@ impl CostModel {
     /// The model of the schema whose SDL is `sdl`.
     pub fn from_sdl(sdl: &str) -> Self {
         let mut types = HashMap::new();
+        let mut unions = Vec::new();
         let Ok(document) = async_graphql::parser::parse_schema(sdl) else {
             tracing::error!("the schema's own SDL does not parse: every query will cost 0");
             return Self { types };
@@ -91,7 +94,13 @@ impl CostModel {
                     };
                     (kind, interface.fields)
                 }
-                TypeKind::Union(_) | TypeKind::InputObject(_) => (Kind::Value, Vec::new()),
+                TypeKind::Union(union) => {
+                    let members: Vec<String> =
+                        union.members.iter().map(|m| m.node.to_string()).collect();
+                    unions.push((name.clone(), members));
+                    (Kind::Value, Vec::new())
+                }
+                TypeKind::InputObject(_) => (Kind::Value, Vec::new()),
             };
             let fields = fields
                 .into_iter()
@@ -104,6 +113,14 @@ impl CostModel {
                 })
                 .collect();
             types.insert(name, TypeInfo { kind, fields });
+        }
+        for (name, members) in unions {
+            let all_nodes = members
+                .iter()
+                .all(|member| types.get(member).is_some_and(|t| t.kind == Kind::Node));
+            if let (true, Some(union)) = (all_nodes, types.get_mut(&name)) {
+                union.kind = Kind::Node;
+            }
         }
         Self { types }
     }
@@ -224,7 +241,10 @@ impl<'a> Walk<'a> {
         if !field_type.list {
             return one;
         }
-        let items = match (page, self.argument(field, "ids")) {
+        let listed = self
+            .argument(field, "ids")
+            .or_else(|| self.argument(field, "representations"));
+        let items = match (page, listed) {
             (Some(size), _) if matches!(field.name.node.as_str(), "nodes" | "edges") => size,
             (_, Some(Value::List(ids))) => ids.len() as u64,
             _ => LIST_ESTIMATE,

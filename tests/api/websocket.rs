@@ -79,25 +79,77 @@ async fn a_read_only_key_cannot_mutate_over_websocket() {
         "mutation { createApiKey(input: { name: \"ws\" }) { key } }",
     )
     .await;
-    assert_eq!(message["type"], "next", "{message}");
+    // Refused before it ran: one `error` message, as graphql-transport-ws has it.
+    assert_eq!(message["type"], "error", "{message}");
     assert_eq!(
-        message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        message["payload"][0]["extensions"]["code"], "FORBIDDEN",
         "{message}"
     );
-    assert!(message["payload"]["data"].is_null());
 }
 
 #[tokio::test]
-async fn a_connection_without_a_valid_key_is_refused() {
+async fn an_operation_that_cannot_run_is_reported_once_and_the_connection_goes_on() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let mut socket = connect(&app, json!({ "X-API-KEY": org.key })).await;
+    assert_eq!(
+        next_json(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    for bad in [
+        "{ viewer { noSuchField } }",
+        "subscription { deals { id } }",
+        "{ viewer {",
+    ] {
+        let message = run(&mut socket, bad).await;
+        assert_eq!(message["type"], "error", "{bad}: {message}");
+        assert_eq!(message["id"], "1");
+        assert!(
+            message["payload"][0]["extensions"]["code"].is_string(),
+            "{message}"
+        );
+    }
+    // No `complete` was sent for them: the next message is the next operation's answer.
+    let message = run(&mut socket, "{ viewer { organization { name } } }").await;
+    assert_eq!(message["type"], "next", "{message}");
+    assert_eq!(
+        message["payload"]["data"]["viewer"]["organization"]["name"],
+        "Acme"
+    );
+    let complete = next_json(&mut socket).await.expect("complete");
+    assert_eq!(complete["type"], "complete");
+    // A field error keeps its data: `next`, then `complete`.
+    let message = run(
+        &mut socket,
+        "{ viewer { scope } node(id: \"nope\") { id } }",
+    )
+    .await;
+    assert_eq!(message["type"], "next", "{message}");
+    assert_eq!(message["payload"]["data"]["viewer"]["scope"], "READ_WRITE");
+    let complete = next_json(&mut socket).await.expect("complete");
+    assert_eq!(complete["type"], "complete");
+}
+
+#[tokio::test]
+async fn a_connection_without_a_valid_key_is_closed_with_4403() {
     let app = spawn_app().await;
     app.create_org("Acme").await;
-    let mut socket = connect(&app, json!({ "X-API-KEY": "dg_wrong" })).await;
-    let answer = next_json(&mut socket).await;
-    assert!(
-        answer.is_none()
-            || answer
-                .as_ref()
-                .is_some_and(|m| m["type"] != "connection_ack"),
-        "no ack for a bad key: {answer:?}"
-    );
+    for init in [json!({ "X-API-KEY": "dg_wrong" }), json!({})] {
+        let mut socket = connect(&app, init.clone()).await;
+        let mut close = None;
+        while let Some(message) = socket.next().await {
+            match message {
+                Ok(Message::Close(frame)) => {
+                    close = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                    break;
+                }
+                Ok(Message::Text(text)) => {
+                    assert!(!text.contains("connection_ack"), "ack for {init}: {text}")
+                }
+                Ok(_) => {}
+                Err(err) => panic!("socket error instead of a close frame: {err}"),
+            }
+        }
+        assert_eq!(close, Some((4403, "Forbidden".to_owned())), "{init}");
+    }
 }

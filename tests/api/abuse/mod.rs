@@ -4,6 +4,7 @@
 
 mod cost;
 mod documents;
+mod http_layer;
 mod inputs;
 mod read_only;
 mod tenancy;

@@ -85,7 +85,9 @@ async fn ws_next(socket: &mut Socket) -> Value {
     }
 }
 
-/// Runs one operation over the socket and returns its payload (`next` / `data`).
+/// Runs one operation over the socket and returns its payload (`next` / `data`), or for an
+/// operation that could not run on graphql-transport-ws, `{ "errors": … }` of its one `error`
+/// message (no `complete` follows it).
 async fn ws_run(
     socket: &mut Socket,
     protocol: &str,
@@ -105,6 +107,10 @@ async fn ws_run(
         .await
         .expect("send");
     let answer = ws_next(socket).await;
+    if answer["type"] == "error" {
+        assert_eq!(protocol, "graphql-transport-ws", "{answer}");
+        return json!({ "errors": answer["payload"] });
+    }
     let payload = answer["payload"].clone();
     let complete = ws_next(socket).await;
     assert_eq!(complete["type"], "complete", "{complete}");

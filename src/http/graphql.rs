@@ -78,7 +78,7 @@ fn answer_for<'a>(
     state: &'a AppState,
     headers: &'a HeaderMap,
     method: Method,
-) -> Result<Answer<'a>, Response> {
+) -> Result<Answer<'a>, Box<Response>> {
     let mut answer = Answer {
         media_type: MediaType::Json,
         request_id: RequestId::of(headers),
@@ -91,7 +91,7 @@ fn answer_for<'a>(
             answer.media_type = media_type;
             Ok(answer)
         }
-        Err(err) => Err(answer.error(&err)),
+        Err(err) => Err(Box::new(answer.error(&err))),
     }
 }
 
@@ -103,7 +103,7 @@ pub async fn post_graphql(
 ) -> Response {
     let answer = match answer_for(&state, &headers, Method::Post) {
         Ok(answer) => answer,
-        Err(not_acceptable) => return not_acceptable,
+        Err(not_acceptable) => return *not_acceptable,
     };
     let read_timeout = state.config.timeouts().header_read;
     match read_request(
@@ -207,7 +207,7 @@ pub async fn get_graphql(
     }
     let answer = match answer_for(&state, &headers, Method::Get) {
         Ok(answer) => answer,
-        Err(not_acceptable) => return not_acceptable,
+        Err(not_acceptable) => return *not_acceptable,
     };
     match params
         .map_err(|err| err.body_text())

@@ -1,19 +1,25 @@
 //! The operation guard: a read-only key may query, never mutate; and nothing mutates over GET.
 //!
 //! Two independent checks: [`selected_operation`] picks the operation exactly as the executor
-//! will, and the request gate refuses a mutation before anything runs; then [`WriteGuard`], a
-//! schema extension, refuses every root mutation field at execution time unless the request's
-//! viewer may write and the request did not come over GET. A bug in one cannot open writes.
+//! will, and the request gate refuses a mutation before anything runs; then [`WriteGuarded`],
+//! the mutation root itself, refuses every root mutation field as it executes unless the
+//! request's viewer may write and the request did not come over GET. A bug in one cannot open
+//! writes. (The guard sits on the mutation root rather than in a schema extension: an
+//! extension's resolve hook wraps every field of every query in one more boxed future.)
 
 use super::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::limits::Transport;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition,
 };
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition};
-use async_graphql::{ErrorExtensions, ServerResult, Value};
-use std::sync::Arc;
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::{ContainerType, resolve_container};
+use async_graphql::{
+    Context, ContextSelectionSet, ErrorExtensions, ObjectType, OutputType, Positioned,
+    ServerResult, Value,
+};
+use std::borrow::Cow;
 
 /// The operation of `document` the executor will run for `operation_name`: the one it names,
 /// or, without a name, the only one. None when the executor will run nothing (it then
@@ -44,44 +50,53 @@ pub fn authorize_mutation(viewer: &Viewer) -> AppResult<()> {
     }
 }
 
-/// Refuses every root `Mutation` field while it executes, unless the request's [`Viewer`]
-/// may write and its [`Transport`] is not GET. A request without a viewer never writes.
-pub struct WriteGuard;
-
-impl ExtensionFactory for WriteGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(WriteGuardExtension)
+/// FORBIDDEN (or 405 over GET) unless the request's [`Viewer`] may write and its
+/// [`Transport`] is POST or the websocket. A request without a viewer never writes.
+fn may_mutate(ctx: &Context<'_>) -> AppResult<()> {
+    let Some(viewer) = ctx.data_opt::<Viewer>() else {
+        return Err(AppError::Forbidden("mutations need an API key".into()));
+    };
+    authorize_mutation(viewer)?;
+    match ctx.data_opt::<Transport>() {
+        Some(Transport::Post | Transport::WebSocket) => Ok(()),
+        _ => Err(AppError::bad_request(
+            405,
+            "mutations must be sent with POST",
+        )),
     }
 }
 
-struct WriteGuardExtension;
+/// A mutation root `M` whose every field is refused while it executes unless
+/// [`may_mutate`] allows it; to the schema it is `M` itself (same name, same fields).
+#[derive(Default)]
+pub struct WriteGuarded<M>(pub M);
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for WriteGuardExtension {
+impl<M: ContainerType> ContainerType for WriteGuarded<M> {
+    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
+        if let Err(err) = may_mutate(ctx) {
+            tracing::warn!(field = %ctx.item.node.name.node, "mutation refused at execution");
+            return Err(err.extend().into_server_error(ctx.item.pos));
+        }
+        self.0.resolve_field(ctx).await
+    }
+}
+
+impl<M: ContainerType> OutputType for WriteGuarded<M> {
+    fn type_name() -> Cow<'static, str> {
+        M::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        M::create_type_info(registry)
+    }
+
     async fn resolve(
         &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if info.parent_type == "Mutation" && info.path_node.parent.is_none() {
-            let allowed = match ctx.data_opt::<Viewer>() {
-                None => Err(AppError::Forbidden("mutations need an API key".into())),
-                Some(viewer) => {
-                    authorize_mutation(viewer).and_then(|()| match ctx.data_opt::<Transport>() {
-                        Some(Transport::Post | Transport::WebSocket) => Ok(()),
-                        _ => Err(AppError::bad_request(
-                            405,
-                            "mutations must be sent with POST",
-                        )),
-                    })
-                }
-            };
-            if let Err(err) = allowed {
-                tracing::warn!(field = info.name, "mutation refused at execution");
-                return Err(err.extend().into_server_error(info.field.name.pos));
-            }
-        }
-        next.run(ctx, info).await
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        resolve_container(ctx, self).await
     }
 }
+
+impl<M: ObjectType> ObjectType for WriteGuarded<M> {}

@@ -21,7 +21,7 @@ pub mod sql_metrics;
 pub mod text_search;
 
 use crate::api_key::ApiKeyMutation;
-use crate::auth::{Viewer, ViewerQuery, WriteGuard};
+use crate::auth::{Viewer, ViewerQuery, WriteGuarded};
 use crate::company::{CompanyMutation, CompanyQuery};
 use crate::contact::{ContactMutation, ContactQuery};
 use crate::deal::{DealMutation, DealQuery};
@@ -67,16 +67,15 @@ pub struct Mutation(
     SaleMutation,
 );
 
-/// The dealgate schema.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The dealgate schema; its mutation root refuses writes the caller may not make.
+pub type AppSchema = Schema<Query, WriteGuarded<Mutation>, EmptySubscription>;
 
-/// Builds the schema: the execution-time [`WriteGuard`], async-graphql's own depth limits
+/// Builds the schema: the execution-time [`WriteGuarded`] mutation root, async-graphql's own depth limits
 /// behind the request gate's (which refuses first, see [`crate::limits`]), and the Apollo
 /// Federation v2 fields `_service` and `_entities` ([`federation`]).
 pub fn schema() -> AppSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), WriteGuarded::default(), EmptySubscription)
         .enable_federation()
-        .extension(WriteGuard)
         .limit_depth(limits::MAX_DEPTH)
         .limit_recursive_depth(limits::MAX_NESTING)
         .finish()

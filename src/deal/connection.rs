@@ -39,7 +39,8 @@ pub struct DealSummary {
     pub count: i64,
     /// Σ value, per currency.
     pub total_value: Vec<Money>,
-    /// Σ value × stage probability ÷ 100, per currency.
+    /// Σ weighted value per currency: value × stage probability ÷ 100 for open deals, the
+    /// whole value for won deals, nothing for lost ones.
     pub weighted_value: Vec<Money>,
 }
 

@@ -12,12 +12,13 @@ use crate::graphql::pagination::{
     Cursor, Listing, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows, joined, pages_by_parent,
 };
 use async_graphql::dataloader::Loader;
+use entity::enums::DealStatus;
 use entity::{company, contact, deal, pipeline, stage, user};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
 };
-use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, StatementBuilder};
+use sea_orm::{ActiveEnum, ConnectionTrait, FromQueryResult, QueryResult, StatementBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -157,7 +158,7 @@ pub struct CurrencyTotals {
     pub count: i64,
     /// Σ value, in ten-thousandths.
     pub value: i64,
-    /// Σ value × stage probability (percent), in ten-thousandths.
+    /// Σ value × the deal's weight in percent ([`weight_percent`]), in ten-thousandths.
     pub value_times_probability: i64,
 }
 
@@ -267,6 +268,16 @@ pub async fn fetch_stats(
     Ok(stats)
 }
 
+/// A deal's weight in percent, as SQL: 100 when won, 0 when lost, its stage's probability
+/// while open (HubSpot's closed stages weigh the same way). `status` and `probability` are
+/// the columns holding the deal's status and its stage's probability.
+pub fn weight_percent(status: Expr, probability: Expr) -> Expr {
+    Expr::case(status.clone().eq(DealStatus::Won.to_value()), 100)
+        .case(status.eq(DealStatus::Lost.to_value()), 0)
+        .finally(probability)
+        .into()
+}
+
 /// The count (and totals) statement over the deals themselves.
 fn stats_from_deals(
     condition: Condition,
@@ -280,14 +291,17 @@ fn stats_from_deals(
         .cond_where(condition);
     if totals {
         let value = deal_column(deal::Column::Value);
-        let probability = Expr::col((stage::Entity, stage::Column::Probability));
+        let weight = weight_percent(
+            deal_column(deal::Column::Status),
+            Expr::col((stage::Entity, stage::Column::Probability)),
+        );
         select
             .expr_as(
                 Expr::col((deal::Entity, deal::Column::Currency)),
                 "currency",
             )
             .expr_as(scaled_sum(value.clone()), "total")
-            .expr_as(scaled_sum(value.mul(probability)), "weighted")
+            .expr_as(scaled_sum(value.mul(weight)), "weighted")
             .join(
                 JoinType::InnerJoin,
                 stage::Entity,
@@ -328,11 +342,14 @@ fn stats_from_stage_totals(
         .cond_where(condition)
         .and_having(deals.gt(0));
     if totals {
-        let probability = Expr::col((stage::Entity, stage::Column::Probability));
+        let weight = weight_percent(
+            column("status"),
+            Expr::col((stage::Entity, stage::Column::Probability)),
+        );
         select
             .expr_as(column("currency"), "currency")
             .expr_as(scaled_sum(column("value")), "total")
-            .expr_as(scaled_sum(column("value").mul(probability)), "weighted")
+            .expr_as(scaled_sum(column("value").mul(weight)), "weighted")
             .group_by_col((STAGE_TOTALS, "currency"))
             .order_by((STAGE_TOTALS, "currency"), Order::Asc);
     }

@@ -346,10 +346,17 @@ impl Deal {
             .unwrap_or_default())
     }
 
-    /// The value weighted by the stage's probability: value × probability ÷ 100.
+    /// The value weighted by its chance of being won: value × the stage's probability ÷ 100
+    /// while open; the whole value once won; zero once lost, whatever the stage.
     async fn weighted_value(&self, ctx: &Context<'_>) -> AppResult<Money> {
-        let stage = ctx.loaders()?.load_one(StageId(self.0.stage_id)).await?;
-        let probability = Decimal::from(stage.map_or(0, |s| s.0.probability));
+        let probability = match self.0.status {
+            enums::DealStatus::Won => Decimal::ONE_HUNDRED,
+            enums::DealStatus::Lost => Decimal::ZERO,
+            enums::DealStatus::Open => {
+                let stage = ctx.loaders()?.load_one(StageId(self.0.stage_id)).await?;
+                Decimal::from(stage.map_or(0, |s| s.0.probability))
+            }
+        };
         Ok(Money::new(
             weighted(self.0.value, probability),
             &self.0.currency,

@@ -76,7 +76,8 @@ object_with_lists!(
         self.0.position
     }
 
-    /// Chance, in percent (0–100), that a deal in this stage is won; weights `weightedValue`.
+    /// Chance, in percent (0–100), that an open deal in this stage is won; weights the
+    /// `weightedValue` of open deals (won deals weigh 100, lost deals 0).
     async fn probability(&self) -> i32 {
         self.0.probability
     }

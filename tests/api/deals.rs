@@ -419,11 +419,16 @@ async fn summaries_are_exact_over_thousands_of_deals_in_three_currencies() {
     let w = fixtures::build(&app, &org, 5_000).await;
     let mut totals: BTreeMap<String, (Decimal, Decimal, i64)> = BTreeMap::new();
     for d in w.listed() {
-        let probability = w
-            .stages
-            .iter()
-            .find(|s| s.id == d.stage_id)
-            .map_or(0, |s| s.probability);
+        // Won deals weigh 100 %, lost ones 0 %, open ones their stage's probability.
+        let probability = match d.status {
+            DealStatus::Won => 100,
+            DealStatus::Lost => 0,
+            DealStatus::Open => w
+                .stages
+                .iter()
+                .find(|s| s.id == d.stage_id)
+                .map_or(0, |s| s.probability),
+        };
         let entry = totals.entry(d.currency.clone()).or_default();
         entry.0 += d.value.to_decimal();
         entry.1 += d.value.to_decimal() * Decimal::from(probability) / Decimal::ONE_HUNDRED;
@@ -680,4 +685,93 @@ async fn another_organisations_ids_select_nothing() {
         20 - 1 - 1,
         "only Acme's listed deals"
     );
+}
+
+/// A deal closed while it stands in an open stage weighs 100 % once won and 0 % once lost —
+/// in its `weightedValue` and in every summary (from the deals and from the per-stage totals).
+#[tokio::test]
+async fn closed_deals_weigh_all_or_nothing_whatever_their_stage() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let pipeline = app
+        .gql(
+            &org.key,
+            "mutation { createPipeline(input: { name: \"Weights\", stages: [\
+             { name: \"Prospecting\", probability: 10 }, { name: \"Proposal\", probability: 40 }] }) \
+             { pipeline { id stages { id probability } } } }",
+            json!({}),
+        )
+        .await;
+    let stages = &pipeline["data"]["createPipeline"]["pipeline"]["stages"];
+    let prospecting = stages[0]["id"].as_str().expect("stage").to_owned();
+    let create = "mutation($s: ID!, $t: String!, $v: Decimal!) { createDeal(input: { title: $t, \
+        value: $v, currency: \"EUR\", stageId: $s }) { deal { id } } }";
+    let mut ids = Vec::new();
+    for (title, value) in [
+        ("won", "11500.00"),
+        ("lost", "3000.00"),
+        ("open", "2000.00"),
+    ] {
+        let body = app
+            .gql(
+                &org.key,
+                create,
+                json!({ "s": prospecting, "t": title, "v": value }),
+            )
+            .await;
+        ids.push(
+            body["data"]["createDeal"]["deal"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    let close = "mutation($id: ID!, $r: DealResult!, $why: String) { closeDeal(input: \
+        { dealId: $id, result: $r, lostReason: $why }) { deal { status stage { name } weightedValue { amount } } } }";
+    let won = app
+        .gql(&org.key, close, json!({ "id": ids[0], "r": "WON" }))
+        .await;
+    let won = &won["data"]["closeDeal"]["deal"];
+    assert_eq!(
+        won["stage"]["name"], "Prospecting",
+        "closing leaves the stage: {won}"
+    );
+    assert_eq!(
+        decimal(&won["weightedValue"]["amount"]),
+        Decimal::new(1_150_000, 2)
+    );
+    let lost = app
+        .gql(
+            &org.key,
+            close,
+            json!({ "id": ids[1], "r": "LOST", "why": "price" }),
+        )
+        .await;
+    assert_eq!(
+        decimal(&lost["data"]["closeDeal"]["deal"]["weightedValue"]["amount"]),
+        Decimal::ZERO
+    );
+
+    // 11,500 × 100 % + 3,000 × 0 % + 2,000 × 10 % = 11,700, counted from the deals (root list
+    // with a title filter) and from the per-stage totals (the stage's own list).
+    let expected = Decimal::new(11_700, 0);
+    let summaries = app
+        .gql(
+            &org.key,
+            "query($s: ID!) { deals(filter: { search: \"o\" }) { summary { count weightedValue { amount } } } \
+             stage: node(id: $s) { ... on Stage { deals { summary { count weightedValue { amount } } } } } }",
+            json!({ "s": prospecting }),
+        )
+        .await;
+    for summary in [
+        &summaries["data"]["deals"]["summary"],
+        &summaries["data"]["stage"]["deals"]["summary"],
+    ] {
+        assert_eq!(summary["count"], 3, "{summaries}");
+        assert_eq!(
+            decimal(&summary["weightedValue"][0]["amount"]),
+            expected,
+            "{summaries}"
+        );
+    }
 }

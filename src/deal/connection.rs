@@ -4,7 +4,7 @@
 use super::Deal;
 use super::filter::DealFilter;
 use super::list::{
-    DealIncludes, DealListSpec, DealPage, DealParent, DealStatsOf, DealsOf, fetch_pages,
+    DealIncludes, DealListSpec, DealPage, DealParent, DealStatsOf, DealsOf, Totals, fetch_pages,
 };
 use super::loader::DealId;
 use super::order::DealOrder;
@@ -19,6 +19,7 @@ use crate::user::{User, UserId};
 use async_graphql::{Context, Object, SimpleObject};
 use entity::Scaled;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use sea_orm::prelude::Uuid;
 use std::sync::Arc;
 
@@ -42,6 +43,13 @@ pub struct DealSummary {
     /// Σ weighted value per currency: value × stage probability ÷ 100 for open deals, the
     /// whole value for won deals, nothing for lost ones.
     pub weighted_value: Vec<Money>,
+    /// Mean value per currency: Σ value ÷ count, rounded to the nearest ten-thousandth
+    /// (halves to even).
+    pub average_value: Vec<Money>,
+    /// Smallest value per currency.
+    pub min_value: Vec<Money>,
+    /// Largest value per currency.
+    pub max_value: Vec<Money>,
 }
 
 /// A page of deals and the summary of the whole list.
@@ -82,8 +90,8 @@ impl DealListArgs {
 }
 
 /// What the request selects of a deal connection: the deals' to-one relations to fetch with
-/// the page, and whether the per-currency totals are needed (or only the count).
-fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, bool) {
+/// the page, and how much of the summary is needed.
+fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, Totals) {
     let connection = ctx.look_ahead();
     let deals = [
         connection.field("nodes"),
@@ -97,7 +105,15 @@ fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, bool) {
         contact: selects("contact"),
         owner: selects("owner"),
     };
-    (includes, connection.field("summary").exists())
+    let summary = connection.field("summary");
+    let totals = if summary.field("minValue").exists() || summary.field("maxValue").exists() {
+        Totals::Extremes
+    } else if summary.exists() {
+        Totals::Sums
+    } else {
+        Totals::Count
+    };
+    (includes, totals)
 }
 
 impl DealConnection {
@@ -222,8 +238,27 @@ impl DealConnection {
             .await?
             .unwrap_or_default();
         let hundred = Decimal::ONE_HUNDRED;
+        let extreme = |pick: fn((i64, i64)) -> i64| -> Vec<Money> {
+            stats
+                .currencies
+                .iter()
+                .filter_map(|c| Some(Money::scaled(Scaled(pick(c.extremes?)), &c.currency)))
+                .collect()
+        };
         Ok(DealSummary {
             count: stats.count,
+            average_value: stats
+                .currencies
+                .iter()
+                .filter(|c| c.count > 0)
+                .map(|c| {
+                    // In ten-thousandths: the mean of integers, rounded half to even.
+                    let mean = (Decimal::from(c.value) / Decimal::from(c.count)).round();
+                    Money::scaled(Scaled(mean.to_i64().unwrap_or_default()), &c.currency)
+                })
+                .collect(),
+            min_value: extreme(|(least, _)| least),
+            max_value: extreme(|(_, greatest)| greatest),
             total_value: stats
                 .currencies
                 .iter()

@@ -160,6 +160,19 @@ pub struct CurrencyTotals {
     pub value: i64,
     /// Σ value × the deal's weight in percent ([`weight_percent`]), in ten-thousandths.
     pub value_times_probability: i64,
+    /// The smallest and largest value, in ten-thousandths, when [`Totals::Extremes`] asked.
+    pub extremes: Option<(i64, i64)>,
+}
+
+/// How much of a list's summary a request needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Totals {
+    /// The count alone.
+    Count,
+    /// The count and per-currency sums (total, weighted, average).
+    Sums,
+    /// Also each currency's smallest and largest value, which only the deals can tell.
+    Extremes,
 }
 
 /// Count and (when asked) summary of a whole deal list, not just a page.
@@ -224,10 +237,11 @@ pub async fn fetch_stats(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     filter: &DealFilter,
-    totals: bool,
+    totals: Totals,
     parents: Option<(DealParent, &[Uuid])>,
 ) -> AppResult<HashMap<Option<Uuid>, DealStats>> {
     let from_totals = match parents {
+        _ if totals == Totals::Extremes => None,
         None | Some((DealParent::Stage | DealParent::Pipeline, _)) => {
             filter.stage_totals_condition(organization_id)?
         }
@@ -256,12 +270,17 @@ pub async fn fetch_stats(
         let count: i64 = row.try_get("", "deals")?;
         let entry = stats.entry(parent).or_default();
         entry.count += count;
-        if totals {
+        if totals != Totals::Count {
+            let extremes = match totals {
+                Totals::Extremes => Some((row.try_get("", "least")?, row.try_get("", "greatest")?)),
+                _ => None,
+            };
             entry.currencies.push(CurrencyTotals {
                 currency: row.try_get("", "currency")?,
                 count,
                 value: row.try_get("", "total")?,
                 value_times_probability: row.try_get("", "weighted")?,
+                extremes,
             });
         }
     }
@@ -281,7 +300,7 @@ pub fn weight_percent(status: Expr, probability: Expr) -> Expr {
 /// The count (and totals) statement over the deals themselves.
 fn stats_from_deals(
     condition: Condition,
-    totals: bool,
+    totals: Totals,
     parents: Option<(DealParent, &[Uuid])>,
 ) -> SelectStatement {
     let mut select = Query::select();
@@ -289,7 +308,13 @@ fn stats_from_deals(
         .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
         .from(deal::Entity)
         .cond_where(condition);
-    if totals {
+    if totals == Totals::Extremes {
+        let value = || Expr::col((deal::Entity, deal::Column::Value));
+        select
+            .expr_as(Func::min(value()).cast_as("BIGINT"), "least")
+            .expr_as(Func::max(value()).cast_as("BIGINT"), "greatest");
+    }
+    if totals != Totals::Count {
         let value = deal_column(deal::Column::Value);
         let weight = weight_percent(
             deal_column(deal::Column::Status),
@@ -325,7 +350,7 @@ fn stats_from_deals(
 /// and are left out, as counting the deals would.
 fn stats_from_stage_totals(
     condition: Condition,
-    totals: bool,
+    totals: Totals,
     parents: Option<(DealParent, &[Uuid])>,
 ) -> SelectStatement {
     let column = |name: &'static str| Expr::col((STAGE_TOTALS, name));
@@ -341,7 +366,7 @@ fn stats_from_stage_totals(
         )
         .cond_where(condition)
         .and_having(deals.gt(0));
-    if totals {
+    if totals != Totals::Count {
         let weight = weight_percent(
             column("status"),
             Expr::col((stage::Entity, stage::Column::Probability)),
@@ -385,8 +410,8 @@ pub struct DealStatsOf {
     pub parent: Option<(DealParent, Uuid)>,
     /// The list's filter.
     pub filter: Arc<DealFilter>,
-    /// Whether the per-currency totals are needed, or the count alone.
-    pub totals: bool,
+    /// How much of the summary is needed.
+    pub totals: Totals,
 }
 
 /// Groups `keys` that can share one statement: same relation, same arguments.

@@ -775,3 +775,115 @@ async fn closed_deals_weigh_all_or_nothing_whatever_their_stage() {
         );
     }
 }
+
+/// `Σ/n` of ten-thousandths, rounded half to even, as the summary documents it.
+fn mean_half_even(total: i128, count: i128) -> Decimal {
+    let (quotient, remainder) = (total.div_euclid(count), total.rem_euclid(count));
+    let rounded = match (2 * remainder).cmp(&count) {
+        Ordering::Greater => quotient + 1,
+        Ordering::Equal => quotient + quotient.rem_euclid(2),
+        Ordering::Less => quotient,
+    };
+    Decimal::new(i64::try_from(rounded).expect("fits"), 4)
+}
+
+/// Average, smallest and largest value per currency, over the whole list and per stage (the
+/// per-stage lists answer averages from the maintained totals, extremes from the deals).
+#[tokio::test]
+async fn summaries_give_average_min_and_max_per_currency() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 700).await;
+    // currency → (Σ ten-thousandths, count, min, max), for the listed deals and per stage.
+    type Sums = (i128, i128, i64, i64);
+    type Acc = BTreeMap<String, Sums>;
+    let add = |acc: &mut Acc, d: &deal::Model| {
+        let v = d.value.0;
+        let e = acc
+            .entry(d.currency.clone())
+            .or_insert((0, 0, i64::MAX, i64::MIN));
+        e.0 += i128::from(v);
+        e.1 += 1;
+        e.2 = e.2.min(v);
+        e.3 = e.3.max(v);
+    };
+    let mut all = Acc::new();
+    let mut by_stage: BTreeMap<Uuid, Acc> = BTreeMap::new();
+    for d in w.listed() {
+        add(&mut all, d);
+        add(by_stage.entry(d.stage_id).or_default(), d);
+    }
+    let expect = |acc: &Acc| -> Value {
+        let money = |pick: &dyn Fn(&Sums) -> Decimal| -> Vec<(String, Decimal)> {
+            acc.iter()
+                .map(|(c, t)| (c.clone(), pick(t).normalize()))
+                .collect()
+        };
+        json!({
+            "average": money(&|t| mean_half_even(t.0, t.1)),
+            "min": money(&|t| Decimal::new(t.2, 4)),
+            "max": money(&|t| Decimal::new(t.3, 4)),
+        })
+    };
+    let got = |summary: &Value| -> Value {
+        let money = |field: &str| -> Vec<(String, Decimal)> {
+            summary[field]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| {
+                    let currency = m["currency"].as_str().unwrap_or_default().to_owned();
+                    (currency, decimal(&m["amount"]).normalize())
+                })
+                .collect()
+        };
+        json!({
+            "average": money("averageValue"),
+            "min": money("minValue"),
+            "max": money("maxValue"),
+        })
+    };
+    let fields = "averageValue { amount currency } minValue { amount currency } maxValue { amount currency }";
+    let body = app
+        .gql(
+            &org.key,
+            &format!("{{ deals(first: 1) {{ summary {{ {fields} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        got(&body["data"]["deals"]["summary"]),
+        expect(&all),
+        "{body}"
+    );
+
+    let query = format!(
+        "{{ pipelines {{ nodes {{ stages {{ id extremes: deals(first: 1) {{ summary {{ {fields} }} }} \
+         sums: deals(first: 1) {{ summary {{ averageValue {{ amount currency }} }} }} }} }} }} }}"
+    );
+    let body = app.gql(&org.key, &query, json!({})).await;
+    let mut stages_seen = 0;
+    for pipeline in body["data"]["pipelines"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        for stage in pipeline["stages"].as_array().into_iter().flatten() {
+            let id = w
+                .stages
+                .iter()
+                .find(|s| gid("stage", s.id) == stage["id"].as_str().unwrap_or_default())
+                .map(|s| s.id)
+                .expect("a fixture stage");
+            let expected = expect(by_stage.get(&id).unwrap_or(&Acc::new()));
+            assert_eq!(got(&stage["extremes"]["summary"]), expected, "{stage}");
+            assert_eq!(
+                got(&stage["sums"]["summary"])["average"],
+                expected["average"],
+                "{stage}"
+            );
+            stages_seen += 1;
+        }
+    }
+    assert_eq!(stages_seen, w.stages.len());
+}

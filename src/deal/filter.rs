@@ -23,14 +23,22 @@ const MAX_IDS: usize = 100;
 const MAX_TAGS: usize = 50;
 /// Most values `status` or `priority` may hold.
 const MAX_ENUM_VALUES: usize = 10;
+/// Deepest nesting of `and` / `or` / `not`.
+pub const MAX_FILTER_DEPTH: usize = 4;
+/// Most filters one filter may hold, itself and every nested one counted.
+pub const MAX_FILTER_TERMS: usize = 50;
 
-/// Which deals a list holds. Every field is optional and they combine with AND.
+/// Which deals a list holds. Every field is optional and they combine with AND; `and`, `or`
+/// and `not` compose filters (nested at most 4 deep, 50 filters in all). Deleted and
+/// archived deals are left in or out by the outermost filter only.
 #[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DealFilter {
     /// Only these deals (at most 100).
     pub ids: Option<Vec<ID>>,
     /// Only deals with one of these statuses (at most 10 values).
     pub status: Option<Vec<DealStatus>>,
+    /// Only deals with none of these statuses (at most 10 values).
+    pub status_not_in: Option<Vec<DealStatus>>,
     /// Include soft-deleted deals (left out by default).
     pub include_deleted: Option<bool>,
     /// Include archived deals (left out by default).
@@ -76,6 +84,20 @@ pub struct DealFilter {
     pub tags: Option<Vec<String>>,
     /// Only deals with one of these priorities (at most 10 values).
     pub priority: Option<Vec<Priority>>,
+    /// Only deals with none of these priorities (at most 10 values).
+    pub priority_not_in: Option<Vec<Priority>>,
+    /// true: only deals without a contact; false: only deals with one.
+    pub contact_id_is_null: Option<bool>,
+    /// true: only deals without a company; false: only deals with one.
+    pub company_id_is_null: Option<bool>,
+    /// true: only deals without an expected close date; false: only deals with one.
+    pub expected_close_date_is_null: Option<bool>,
+    /// Only deals every one of these filters selects.
+    pub and: Option<Vec<DealFilter>>,
+    /// Only deals at least one of these filters selects.
+    pub or: Option<Vec<DealFilter>>,
+    /// Only deals this filter does not select.
+    pub not: Option<Box<DealFilter>>,
     /// Case-insensitive text in the title, the contact's name or the company's name (at most
     /// 200 characters).
     pub search: Option<String>,
@@ -128,9 +150,58 @@ impl DealFilter {
         Ok(Some(all))
     }
 
-    /// The SQL condition of this filter for `organization_id`'s deals.
+    /// The SQL condition of this filter for `organization_id`'s deals: the organisation,
+    /// the deleted/archived scope, and what the filter and its nested filters select.
     pub fn condition(&self, organization_id: Uuid) -> AppResult<Condition> {
         let mut all = Condition::all().add(col(deal::Column::OrganizationId).eq(organization_id));
+        if self.include_deleted != Some(true) {
+            all = all.add(col(deal::Column::DeletedAt).is_null());
+        }
+        if self.archived_only == Some(true) {
+            all = all.add(col(deal::Column::ArchivedAt).is_not_null());
+        } else if self.include_archived != Some(true) {
+            all = all.add(col(deal::Column::ArchivedAt).is_null());
+        }
+        self.check_shape(0, &mut 0)?;
+        Ok(all.add(self.criteria(organization_id)?))
+    }
+
+    /// BAD_USER_INPUT when nested filters go deeper than [`MAX_FILTER_DEPTH`], number more
+    /// than [`MAX_FILTER_TERMS`], or set the deleted/archived scope.
+    fn check_shape(&self, depth: usize, terms: &mut usize) -> AppResult<()> {
+        *terms += 1;
+        if *terms > MAX_FILTER_TERMS {
+            return Err(AppError::bad_input(
+                "filter",
+                format!("a filter may hold at most {MAX_FILTER_TERMS} filters in all"),
+            ));
+        }
+        let nested = self.and.iter().flatten().chain(self.or.iter().flatten());
+        let nested: Vec<&DealFilter> = nested.chain(self.not.as_deref()).collect();
+        if !nested.is_empty() && depth >= MAX_FILTER_DEPTH {
+            return Err(AppError::bad_input(
+                "filter",
+                format!("and / or / not nest at most {MAX_FILTER_DEPTH} deep"),
+            ));
+        }
+        for inner in nested {
+            if inner.include_deleted.is_some()
+                || inner.include_archived.is_some()
+                || inner.archived_only.is_some()
+            {
+                return Err(AppError::bad_input(
+                    "filter",
+                    "includeDeleted, includeArchived and archivedOnly belong to the outermost filter",
+                ));
+            }
+            inner.check_shape(depth + 1, terms)?;
+        }
+        Ok(())
+    }
+
+    /// What this filter selects besides the organisation and the deleted/archived scope.
+    fn criteria(&self, organization_id: Uuid) -> AppResult<Condition> {
+        let mut all = Condition::all();
         if let Some(ids) = &self.ids {
             if ids.len() > MAX_IDS {
                 return Err(AppError::bad_input("filter.ids", "at most 100 ids"));
@@ -144,13 +215,23 @@ impl DealFilter {
         if let Some(statuses) = &self.status {
             all = all.add(col(deal::Column::Status).is_in(status_values(statuses)?));
         }
-        if self.include_deleted != Some(true) {
-            all = all.add(col(deal::Column::DeletedAt).is_null());
+        if let Some(statuses) = &self.status_not_in {
+            all = all.add(col(deal::Column::Status).is_not_in(status_values(statuses)?));
         }
-        if self.archived_only == Some(true) {
-            all = all.add(col(deal::Column::ArchivedAt).is_not_null());
-        } else if self.include_archived != Some(true) {
-            all = all.add(col(deal::Column::ArchivedAt).is_null());
+        let nullable = [
+            (self.contact_id_is_null, deal::Column::ContactId),
+            (self.company_id_is_null, deal::Column::CompanyId),
+            (
+                self.expected_close_date_is_null,
+                deal::Column::ExpectedCloseDate,
+            ),
+        ];
+        for (is_null, column) in nullable {
+            match is_null {
+                Some(true) => all = all.add(col(column).is_null()),
+                Some(false) => all = all.add(col(column).is_not_null()),
+                None => {}
+            }
         }
         let references = [
             (
@@ -243,17 +324,47 @@ impl DealFilter {
             all = all.add(col(deal::Column::Id).in_subquery(tagged));
         }
         if let Some(priorities) = &self.priority {
-            if priorities.len() > MAX_ENUM_VALUES {
-                return Err(AppError::bad_input(
-                    "filter.priority",
-                    "at most 10 priorities",
-                ));
-            }
-            let values: Vec<enums::Priority> = priorities.iter().map(|p| (*p).into()).collect();
-            all = all.add(col(deal::Column::Priority).is_in(values));
+            all = all.add(col(deal::Column::Priority).is_in(priority_values(priorities)?));
+        }
+        if let Some(priorities) = &self.priority_not_in {
+            all = all.add(col(deal::Column::Priority).is_not_in(priority_values(priorities)?));
         }
         if let Some(term) = term(&self.search)? {
             all = all.add(search_condition(organization_id, term));
+        }
+        // An empty filter selects every deal: `and: [{}]` adds nothing, `or: [{}, …]` is
+        // true, `not: {}` and `or: []` select nothing.
+        let nothing = || Condition::all().add(Expr::val(1).eq(0));
+        for inner in self.and.iter().flatten() {
+            all = all.add(inner.criteria(organization_id)?);
+        }
+        if let Some(any) = &self.or {
+            let mut either = Condition::any();
+            let mut always = false;
+            for inner in any {
+                let criteria = inner.criteria(organization_id)?;
+                always |= criteria.is_empty();
+                either = either.add(criteria);
+            }
+            if any.is_empty() {
+                all = all.add(nothing());
+            } else if !always {
+                all = all.add(either);
+            }
+        }
+        if let Some(inner) = &self.not {
+            let criteria = inner.criteria(organization_id)?;
+            // NOT of an unknown (a NULL compared) would be unknown too and drop the deal:
+            // a deal without a company is one `not: { companyId: X }` keeps.
+            let known = Expr::expr(Func::coalesce([
+                Expr::from(criteria.clone()),
+                Expr::val(false),
+            ]));
+            all = all.add(if criteria.is_empty() {
+                nothing()
+            } else {
+                Condition::all().add(known.not())
+            });
         }
         Ok(all)
     }
@@ -265,6 +376,17 @@ fn status_values(statuses: &[DealStatus]) -> AppResult<Vec<enums::DealStatus>> {
         return Err(AppError::bad_input("filter.status", "at most 10 statuses"));
     }
     Ok(statuses.iter().map(|s| (*s).into()).collect())
+}
+
+/// The stored values of `filter.priority` (at most 10).
+fn priority_values(priorities: &[Priority]) -> AppResult<Vec<enums::Priority>> {
+    if priorities.len() > MAX_ENUM_VALUES {
+        return Err(AppError::bad_input(
+            "filter.priority",
+            "at most 10 priorities",
+        ));
+    }
+    Ok(priorities.iter().map(|p| (*p).into()).collect())
 }
 
 /// Title, contact name (first, last or both) or company name contains `term`.

@@ -1,11 +1,12 @@
 //! Every input value a request carries, checked before anything runs: variables and the
 //! literal arguments of the document. Strings hold at most [`MAX_INPUT_STRING`] bytes and no
-//! NUL byte (PostgreSQL cannot store one), lists at most [`MAX_INPUT_LIST`] items, all inputs
-//! together at most [`MAX_INPUT_VALUES`] values; a required variable must be given. Each
+//! NUL byte (PostgreSQL cannot store one), lists at most [`MAX_INPUT_LIST`] items, lists and
+//! objects nest at most [`MAX_INPUT_DEPTH`] deep, all inputs together at most
+//! [`MAX_INPUT_VALUES`] values; a required variable must be given. Each
 //! refusal is BAD_USER_INPUT naming the variable (`$filter.search`) or argument
 //! (`deals.filter.search`). Fields check their own, narrower limits when they run.
 
-use super::{MAX_INPUT_LIST, MAX_INPUT_STRING, MAX_INPUT_VALUES};
+use super::{MAX_INPUT_DEPTH, MAX_INPUT_LIST, MAX_INPUT_STRING, MAX_INPUT_VALUES};
 use crate::error::AppError;
 use async_graphql::Variables;
 use async_graphql::parser::types::{
@@ -21,7 +22,7 @@ pub fn check(
 ) -> Result<(), AppError> {
     let mut counter = Counter::default();
     for (name, value) in variables.iter() {
-        counter.constant(value, &mut format!("${name}"))?;
+        counter.constant(value, &mut format!("${name}"), 0)?;
     }
     for definition in &operation.variable_definitions {
         let definition = &definition.node;
@@ -85,17 +86,28 @@ impl Counter {
             .clone()
             .into_const_with(|_| Ok::<_, std::convert::Infallible>(ConstValue::Null))
             .unwrap_or(ConstValue::Null);
-        self.constant(&value, path)
+        self.constant(&value, path, 0)
     }
 
-    fn constant(&mut self, value: &ConstValue, path: &mut String) -> Result<(), AppError> {
+    fn constant(
+        &mut self,
+        value: &ConstValue,
+        path: &mut String,
+        depth: usize,
+    ) -> Result<(), AppError> {
         self.count(path)?;
+        if depth > MAX_INPUT_DEPTH {
+            return Err(AppError::bad_input(
+                crate::error::excerpt(path),
+                format!("input lists and objects nest at most {MAX_INPUT_DEPTH} deep"),
+            ));
+        }
         match value {
             ConstValue::String(text) => string(text, path),
             ConstValue::List(items) => {
                 list(items.len(), path)?;
                 for item in items {
-                    self.constant(item, path)?;
+                    self.constant(item, path, depth + 1)?;
                 }
                 Ok(())
             }
@@ -105,7 +117,7 @@ impl Counter {
                     let len = path.len();
                     path.push('.');
                     path.push_str(name);
-                    self.constant(item, path)?;
+                    self.constant(item, path, depth + 1)?;
                     path.truncate(len);
                 }
                 Ok(())

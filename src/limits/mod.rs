@@ -46,6 +46,9 @@ pub const MAX_OPERATIONS: usize = 20;
 pub const MAX_INPUT_STRING: usize = 64 * 1024;
 /// Most items a list variable or argument may hold.
 pub const MAX_INPUT_LIST: usize = 1_000;
+/// Deepest nesting of lists and objects in one input value (a deeper one would exhaust the
+/// stack of the code that reads it).
+pub const MAX_INPUT_DEPTH: usize = 24;
 /// Most values (scalars, lists, objects) the variables and arguments may hold in all.
 pub const MAX_INPUT_VALUES: usize = 10_000;
 

@@ -887,3 +887,91 @@ async fn summaries_give_average_min_and_max_per_currency() {
     }
     assert_eq!(stages_seen, w.stages.len());
 }
+
+/// `and` / `or` / `not`, the `…NotIn` and `…IsNull` forms select what a predicate written here
+/// selects; deleted and archived deals stay out unless the outermost filter lets them in.
+#[tokio::test]
+async fn composed_filters_select_what_they_say() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 90).await;
+    let open = |d: &deal::Model| d.deleted_at.is_none() && d.archived_at.is_none();
+    let company = w.companies[0].id;
+    let five_hundred = Decimal::new(500, 0);
+    type Keep<'a> = Box<dyn Fn(&deal::Model) -> bool + 'a>;
+    let cases: Vec<(Value, Keep)> = vec![
+        (
+            json!({ "or": [{ "status": ["WON"] }, { "valueMin": "500" }] }),
+            Box::new(|d: &deal::Model| {
+                open(d) && (d.status == DealStatus::Won || d.value.to_decimal() >= five_hundred)
+            }),
+        ),
+        (
+            json!({ "not": { "companyId": gid("company", company) } }),
+            Box::new(|d: &deal::Model| open(d) && d.company_id != Some(company)),
+        ),
+        (
+            json!({ "and": [{ "statusNotIn": ["LOST"] },
+                            { "or": [{ "companyIdIsNull": true }, { "contactIdIsNull": true }] }] }),
+            Box::new(|d: &deal::Model| {
+                open(d)
+                    && d.status != DealStatus::Lost
+                    && (d.company_id.is_none() || d.contact_id.is_none())
+            }),
+        ),
+        (
+            json!({ "not": { "or": [{ "priority": ["HIGH"] }, { "tags": ["vip"] }] } }),
+            Box::new(|d: &deal::Model| {
+                open(d) && d.priority != Priority::High && !w.has_tag(d.id, &["vip"])
+            }),
+        ),
+        (
+            json!({ "priorityNotIn": ["LOW"], "expectedCloseDateIsNull": false }),
+            Box::new(|d: &deal::Model| {
+                open(d) && d.priority != Priority::Low && d.expected_close_date.is_some()
+            }),
+        ),
+        (
+            json!({ "includeDeleted": true, "not": { "status": ["OPEN"] } }),
+            Box::new(|d: &deal::Model| d.archived_at.is_none() && d.status != DealStatus::Open),
+        ),
+        (json!({ "or": [{}, { "status": ["WON"] }] }), Box::new(open)),
+        (json!({ "not": {} }), Box::new(|_: &deal::Model| false)),
+    ];
+    for (filter, keep) in cases {
+        let expected: BTreeSet<String> = w
+            .deals
+            .iter()
+            .filter(|d| keep(d))
+            .map(|d| gid("deal", d.id))
+            .collect();
+        assert_eq!(
+            listed_ids(&app, &org, filter.clone()).await,
+            expected,
+            "{filter}"
+        );
+    }
+
+    // Limits and scope: BAD_USER_INPUT naming the filter.
+    let mut deep = json!({ "status": ["OPEN"] });
+    for _ in 0..5 {
+        deep = json!({ "not": deep });
+    }
+    let wide = json!({ "or": (0..60).map(|_| json!({ "status": ["OPEN"] })).collect::<Vec<_>>() });
+    let scoped = json!({ "or": [{ "includeDeleted": true }] });
+    for filter in [deep, wide, scoped] {
+        let (_, body) = app
+            .post(
+                Some(&org.key),
+                "query($f: DealFilter) { deals(filter: $f) { totalCount } }",
+                json!({ "f": filter }),
+            )
+            .await;
+        assert_eq!(
+            error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{filter}: {body}"
+        );
+        assert_eq!(body["errors"][0]["extensions"]["field"], "filter", "{body}");
+    }
+}

@@ -1,7 +1,7 @@
 //! Families: long and huge inputs, NUL bytes, variables, bad scalars, bad cursors, bad ids.
 //! Every bad input is BAD_USER_INPUT naming its field, never INTERNAL_SERVER_ERROR.
 
-use super::{bad_input, row_counts};
+use super::{bad_input, refused, row_counts};
 use crate::fixtures;
 use crate::helpers::{gid, spawn_app};
 use serde_json::json;
@@ -80,6 +80,48 @@ async fn long_and_huge_inputs_are_bad_input() {
         field.starts_with('$'),
         "the variable where the count ran over: {field}"
     );
+}
+
+#[tokio::test]
+async fn composed_filters_are_bounded_in_depth_and_size() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    // Nested far beyond the filter's own depth limit: refused before anything reads it
+    // (reading it would exhaust the stack), naming the variable's path.
+    let mut deep = json!({ "status": ["OPEN"] });
+    for _ in 0..60 {
+        deep = json!({ "and": [deep] });
+    }
+    let body = refused(&app, &org, FILTERED, json!({ "f": deep }), "BAD_USER_INPUT").await;
+    let field = body["errors"][0]["extensions"]["field"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(field.starts_with("$f.and.and"), "{field}");
+    let mut deep = json!({ "status": ["OPEN"] });
+    for _ in 0..6 {
+        deep = json!({ "and": [deep] });
+    }
+    bad_input(&app, &org, FILTERED, json!({ "f": deep }), "filter").await;
+    let wide: Vec<_> = (0..900)
+        .map(|_| json!({ "not": { "status": ["WON"] } }))
+        .collect();
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "or": wide } }),
+        "filter",
+    )
+    .await;
+    let nested_search = json!({ "or": [{ "search": "a".repeat(201) }] });
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": nested_search }),
+        "filter.search",
+    )
+    .await;
 }
 
 #[tokio::test]

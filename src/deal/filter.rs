@@ -4,6 +4,7 @@
 //! (Pipedrive's `updated_since`/`updated_until`), and `…Max` includes it. Ids of another
 //! organisation match nothing, exactly like ids that do not exist.
 
+use super::custom_filter::CustomFieldCondition;
 use super::order::deal_column as col;
 use super::types::{DealStatus, Priority};
 use crate::error::{AppError, AppResult};
@@ -15,12 +16,14 @@ use chrono::TimeDelta;
 use entity::{Scaled, company, contact, deal, deal_tag, enums, stage};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, IdenStatic};
+use sea_orm::{ColumnTrait, DbBackend, IdenStatic};
 
 /// Most ids `ids` may hold.
 const MAX_IDS: usize = 100;
 /// Most tags `tags` may hold.
 const MAX_TAGS: usize = 50;
+/// Most conditions `customFields` may hold.
+const MAX_CUSTOM_FIELD_CONDITIONS: usize = 10;
 /// Most values `status` or `priority` may hold.
 const MAX_ENUM_VALUES: usize = 10;
 /// Deepest nesting of `and` / `or` / `not`.
@@ -98,6 +101,8 @@ pub struct DealFilter {
     pub or: Option<Vec<DealFilter>>,
     /// Only deals this filter does not select.
     pub not: Option<Box<DealFilter>>,
+    /// Only deals whose custom fields meet every one of these conditions (at most 10).
+    pub custom_fields: Option<Vec<CustomFieldCondition>>,
     /// Case-insensitive text in the title, the contact's name or the company's name (at most
     /// 200 characters).
     pub search: Option<String>,
@@ -152,7 +157,7 @@ impl DealFilter {
 
     /// The SQL condition of this filter for `organization_id`'s deals: the organisation,
     /// the deleted/archived scope, and what the filter and its nested filters select.
-    pub fn condition(&self, organization_id: Uuid) -> AppResult<Condition> {
+    pub fn condition(&self, organization_id: Uuid, backend: DbBackend) -> AppResult<Condition> {
         let mut all = Condition::all().add(col(deal::Column::OrganizationId).eq(organization_id));
         if self.include_deleted != Some(true) {
             all = all.add(col(deal::Column::DeletedAt).is_null());
@@ -163,7 +168,7 @@ impl DealFilter {
             all = all.add(col(deal::Column::ArchivedAt).is_null());
         }
         self.check_shape(0, &mut 0)?;
-        Ok(all.add(self.criteria(organization_id)?))
+        Ok(all.add(self.criteria(organization_id, backend)?))
     }
 
     /// BAD_USER_INPUT when nested filters go deeper than [`MAX_FILTER_DEPTH`], number more
@@ -200,7 +205,7 @@ impl DealFilter {
     }
 
     /// What this filter selects besides the organisation and the deleted/archived scope.
-    fn criteria(&self, organization_id: Uuid) -> AppResult<Condition> {
+    fn criteria(&self, organization_id: Uuid, backend: DbBackend) -> AppResult<Condition> {
         let mut all = Condition::all();
         if let Some(ids) = &self.ids {
             if ids.len() > MAX_IDS {
@@ -332,17 +337,28 @@ impl DealFilter {
         if let Some(term) = term(&self.search)? {
             all = all.add(search_condition(organization_id, term));
         }
+        if let Some(conditions) = &self.custom_fields {
+            if conditions.len() > MAX_CUSTOM_FIELD_CONDITIONS {
+                return Err(AppError::bad_input(
+                    "filter.customFields",
+                    format!("at most {MAX_CUSTOM_FIELD_CONDITIONS} custom field conditions"),
+                ));
+            }
+            for condition in conditions {
+                all = all.add(condition.condition(backend)?);
+            }
+        }
         // An empty filter selects every deal: `and: [{}]` adds nothing, `or: [{}, …]` is
         // true, `not: {}` and `or: []` select nothing.
         let nothing = || Condition::all().add(Expr::val(1).eq(0));
         for inner in self.and.iter().flatten() {
-            all = all.add(inner.criteria(organization_id)?);
+            all = all.add(inner.criteria(organization_id, backend)?);
         }
         if let Some(any) = &self.or {
             let mut either = Condition::any();
             let mut always = false;
             for inner in any {
-                let criteria = inner.criteria(organization_id)?;
+                let criteria = inner.criteria(organization_id, backend)?;
                 always |= criteria.is_empty();
                 either = either.add(criteria);
             }
@@ -353,7 +369,7 @@ impl DealFilter {
             }
         }
         if let Some(inner) = &self.not {
-            let criteria = inner.criteria(organization_id)?;
+            let criteria = inner.criteria(organization_id, backend)?;
             // NOT of an unknown (a NULL compared) would be unknown too and drop the deal:
             // a deal without a company is one `not: { companyId: X }` keeps.
             let known = Expr::expr(Func::coalesce([

@@ -196,7 +196,9 @@ pub async fn fetch_pages(
     let keys = sort_keys(&spec.order);
     let joins = spec.includes.joins();
     let listing = Listing {
-        condition: spec.filter.condition(organization_id)?,
+        condition: spec
+            .filter
+            .condition(organization_id, db.get_database_backend())?,
         keys: &keys,
         id: id_column(),
         partition: parents
@@ -249,7 +251,11 @@ pub async fn fetch_stats(
     };
     let select = match from_totals {
         Some(condition) => stats_from_stage_totals(condition, totals, parents),
-        None => stats_from_deals(filter.condition(organization_id)?, totals, parents),
+        None => stats_from_deals(
+            filter.condition(organization_id, db.get_database_backend())?,
+            totals,
+            parents,
+        ),
     };
     let backend = db.get_database_backend();
     let rows = db

@@ -6,6 +6,7 @@ pub mod around;
 mod child_connection;
 pub mod children;
 mod connection;
+mod custom_filter;
 mod filter;
 mod history;
 mod list;

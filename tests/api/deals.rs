@@ -975,3 +975,141 @@ async fn composed_filters_select_what_they_say() {
         assert_eq!(body["errors"][0]["extensions"]["field"], "filter", "{body}");
     }
 }
+
+/// `customFields` conditions compare typed values the same way on both databases: numbers
+/// numerically, booleans and text exactly, CONTAINS case-insensitively, EXISTS by key; a field
+/// of another type never matches (except NE and EXISTS false).
+#[tokio::test]
+async fn custom_field_conditions_compare_typed_values() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let mut w = fixtures::build(&app, &org, 60).await;
+    // The fixture's deals hold {"n": <index>}; some get more keys, of several types.
+    for (i, d) in w.deals.iter_mut().enumerate() {
+        let mut fields = d.custom_fields.clone();
+        if i % 3 == 0 {
+            fields["region"] = json!(if i % 2 == 0 { "North EMEA" } else { "Americas" });
+        }
+        if i % 4 == 0 {
+            fields["vip"] = json!(i % 8 == 0);
+        }
+        if i % 5 == 0 {
+            fields["score"] = json!(i as f64 / 4.0);
+        }
+        if i == 7 {
+            fields["region"] = json!(42);
+        }
+        let mut active = d.clone().into_active_model();
+        active.custom_fields = Set(fields.clone());
+        active.update(&app.db).await.expect("update custom fields");
+        d.custom_fields = fields;
+    }
+    let open = |d: &deal::Model| d.deleted_at.is_none() && d.archived_at.is_none();
+    let number = |d: &deal::Model, key: &str| {
+        d.custom_fields
+            .get(key)
+            .and_then(Value::as_f64)
+            .filter(|_| d.custom_fields[key].is_number())
+    };
+    let text = |d: &deal::Model, key: &str| {
+        d.custom_fields
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    type Keep<'a> = Box<dyn Fn(&deal::Model) -> bool + 'a>;
+    let cases: Vec<(Value, Keep)> = vec![
+        (
+            json!([{ "key": "n", "op": "GT", "value": "40" }]),
+            Box::new(|d: &deal::Model| number(d, "n").is_some_and(|n| n > 40.0)),
+        ),
+        (
+            json!([{ "key": "n", "op": "EQ", "value": "7" }]),
+            Box::new(|d: &deal::Model| number(d, "n") == Some(7.0)),
+        ),
+        (
+            json!([{ "key": "score", "op": "LTE", "value": "7.5" }, { "key": "n", "op": "GTE", "value": "10" }]),
+            Box::new(|d: &deal::Model| {
+                number(d, "score").is_some_and(|s| s <= 7.5)
+                    && number(d, "n").is_some_and(|n| n >= 10.0)
+            }),
+        ),
+        (
+            json!([{ "key": "region", "op": "CONTAINS", "value": "emea" }]),
+            Box::new(|d: &deal::Model| {
+                text(d, "region").is_some_and(|r| r.to_lowercase().contains("emea"))
+            }),
+        ),
+        (
+            json!([{ "key": "region", "op": "EQ", "value": "Americas" }]),
+            Box::new(|d: &deal::Model| text(d, "region").as_deref() == Some("Americas")),
+        ),
+        (
+            json!([{ "key": "region", "op": "NE", "value": "Americas" }]),
+            Box::new(|d: &deal::Model| text(d, "region").as_deref() != Some("Americas")),
+        ),
+        (
+            json!([{ "key": "region", "op": "EQ", "value": "42" }]),
+            Box::new(|d: &deal::Model| number(d, "region") == Some(42.0)),
+        ),
+        (
+            json!([{ "key": "region", "op": "GT", "value": "0" }]),
+            Box::new(|d: &deal::Model| number(d, "region").is_some_and(|n| n > 0.0)),
+        ),
+        (
+            json!([{ "key": "vip", "op": "EQ", "value": "true" }]),
+            Box::new(|d: &deal::Model| d.custom_fields.get("vip") == Some(&json!(true))),
+        ),
+        (
+            json!([{ "key": "vip", "op": "EXISTS" }]),
+            Box::new(|d: &deal::Model| d.custom_fields.get("vip").is_some()),
+        ),
+        (
+            json!([{ "key": "region", "op": "EXISTS", "value": "false" }]),
+            Box::new(|d: &deal::Model| d.custom_fields.get("region").is_none()),
+        ),
+    ];
+    for (conditions, keep) in cases {
+        let expected: BTreeSet<String> = w
+            .deals
+            .iter()
+            .filter(|d| open(d) && keep(d))
+            .map(|d| gid("deal", d.id))
+            .collect();
+        let filter = json!({ "customFields": conditions });
+        assert!(
+            !expected.is_empty(),
+            "a case must select something: {filter}"
+        );
+        assert_eq!(
+            listed_ids(&app, &org, filter.clone()).await,
+            expected,
+            "{filter}"
+        );
+    }
+    for bad in [
+        json!([{ "key": "a.b", "op": "EQ", "value": "1" }]),
+        json!([{ "key": "n", "op": "GT", "value": "many" }]),
+        json!([{ "key": "n", "op": "EQ" }]),
+        json!([{ "key": "n", "op": "EXISTS", "value": "maybe" }]),
+        json!(
+            (0..11)
+                .map(|_| json!({ "key": "n", "op": "EXISTS" }))
+                .collect::<Vec<_>>()
+        ),
+    ] {
+        let (_, body) = app
+            .post(
+                Some(&org.key),
+                "query($f: DealFilter) { deals(filter: $f) { totalCount } }",
+                json!({ "f": { "customFields": bad } }),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{bad}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"],
+            "filter.customFields"
+        );
+    }
+}

@@ -113,6 +113,21 @@ async fn composed_filters_are_bounded_in_depth_and_size() {
         "filter",
     )
     .await;
+    for condition in [
+        json!({ "key": "k".repeat(65), "op": "EXISTS" }),
+        json!({ "key": "k", "op": "EQ", "value": "v".repeat(201) }),
+        json!({ "key": "'); DROP TABLE deal; --", "op": "EQ", "value": "1" }),
+    ] {
+        let filter = json!({ "customFields": [condition] });
+        bad_input(
+            &app,
+            &org,
+            FILTERED,
+            json!({ "f": filter }),
+            "filter.customFields",
+        )
+        .await;
+    }
     let nested_search = json!({ "or": [{ "search": "a".repeat(201) }] });
     bad_input(
         &app,

@@ -80,6 +80,13 @@ impl DealListArgs {
                 format!("at most {MAX_ORDER_KEYS} sort keys"),
             ));
         }
+        // A key sorting on the stage or the owner takes its cursor value from them.
+        let mut includes = includes;
+        for key in &order {
+            let (stage, owner) = key.field.needs();
+            includes.stage |= stage;
+            includes.owner |= owner;
+        }
         Ok(Arc::new(DealListSpec {
             filter: self.filter.unwrap_or_default(),
             order,

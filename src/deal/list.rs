@@ -217,7 +217,10 @@ pub async fn fetch_pages(
             keys: spec
                 .order
                 .iter()
-                .map(|o| o.field.value_of(&row.deal))
+                .map(|o| {
+                    o.field
+                        .value_of(&row.deal, row.stage.as_ref(), row.owner.as_ref())
+                })
                 .collect(),
             id: row.deal.id,
         }

@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 11] = [
     "ID",
     "TITLE",
     "VALUE",
@@ -23,6 +23,9 @@ const FIELDS: [&str; 8] = [
     "EXPECTED_CLOSE_DATE",
     "STAGE_CHANGED_AT",
     "LAST_ACTIVITY_AT",
+    "STAGE_POSITION",
+    "OWNER_NAME",
+    "PRIORITY",
 ];
 
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
@@ -34,8 +37,22 @@ enum Key {
     Id(Uuid),
 }
 
-fn key(field: &str, d: &deal::Model) -> Option<Key> {
+fn key(world: &World, field: &str, d: &deal::Model) -> Option<Key> {
     match field {
+        "STAGE_POSITION" => world
+            .stages
+            .iter()
+            .find(|s| s.id == d.stage_id)
+            .map(|s| Key::Int(i64::from(s.position))),
+        "OWNER_NAME" => d
+            .owner_id
+            .and_then(|owner| world.owner_names.get(&owner).cloned())
+            .map(Key::Text),
+        "PRIORITY" => Some(Key::Int(match d.priority {
+            Priority::Low => 1,
+            Priority::Medium => 2,
+            Priority::High => 3,
+        })),
         "ID" => Some(Key::Id(d.id)),
         "TITLE" => Some(Key::Text(d.title.clone())),
         "VALUE" => Some(Key::Int(d.value.0)),
@@ -52,7 +69,7 @@ fn key(field: &str, d: &deal::Model) -> Option<Key> {
 fn expected_order(world: &World, field: &str, descending: bool) -> Vec<String> {
     let mut deals: Vec<&deal::Model> = world.listed().collect();
     deals.sort_by(|a, b| {
-        let by_key = match (key(field, a), key(field, b)) {
+        let by_key = match (key(world, field, a), key(world, field, b)) {
             (None, None) => Ordering::Equal,
             (None, Some(_)) => Ordering::Greater,
             (Some(_), None) => Ordering::Less,
@@ -1112,4 +1129,58 @@ async fn custom_field_conditions_compare_typed_values() {
             "filter.customFields"
         );
     }
+}
+
+/// Nested lists sort by the related keys too (the per-parent page sorts before any join), and
+/// page on with their cursors.
+#[tokio::test]
+async fn nested_lists_sort_by_owner_name_and_priority() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 60).await;
+    let query = "query($after: String) { pipelines { nodes { stages { id \
+        deals(first: 4, after: $after, orderBy: [{ field: OWNER_NAME, direction: DESC }, { field: PRIORITY }]) { \
+        pageInfo { endCursor } nodes { id owner { name } priority } } } } } }";
+    let body = app.gql(&org.key, query, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let rank = |p: &str| ["LOW", "MEDIUM", "HIGH"].iter().position(|x| *x == p);
+    let mut checked = 0;
+    for pipeline in body["data"]["pipelines"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        for stage in pipeline["stages"].as_array().into_iter().flatten() {
+            let stage_id = stage["id"].as_str().unwrap_or_default();
+            let mut expected: Vec<&deal::Model> = w
+                .listed()
+                .filter(|d| gid("stage", d.stage_id) == stage_id)
+                .collect();
+            let name = |d: &deal::Model| d.owner_id.and_then(|o| w.owner_names.get(&o).cloned());
+            let priority = |d: &deal::Model| match d.priority {
+                Priority::Low => 0,
+                Priority::Medium => 1,
+                Priority::High => 2,
+            };
+            expected.sort_by(|a, b| {
+                name(b)
+                    .cmp(&name(a))
+                    .then(priority(a).cmp(&priority(b)))
+                    .then(a.id.cmp(&b.id))
+            });
+            let got: Vec<String> = stage["deals"]["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|n| n["id"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            let want: Vec<String> = expected.iter().take(4).map(|d| gid("deal", d.id)).collect();
+            assert_eq!(got, want, "stage {stage_id}");
+            for node in stage["deals"]["nodes"].as_array().into_iter().flatten() {
+                assert!(rank(node["priority"].as_str().unwrap_or_default()).is_some());
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, w.stages.len());
 }

@@ -16,6 +16,8 @@ pub struct World {
     pub companies: Vec<company::Model>,
     pub contacts: Vec<contact::Model>,
     pub owners: Vec<Uuid>,
+    /// Each owner's name.
+    pub owner_names: std::collections::HashMap<Uuid, String>,
     pub deals: Vec<deal::Model>,
     pub tags: Vec<(Uuid, String)>,
 }
@@ -51,6 +53,7 @@ pub async fn build(app: &TestApp, org: &TestOrg, count: usize) -> World {
         companies: Vec::new(),
         contacts: Vec::new(),
         owners: vec![org.user_id],
+        owner_names: Default::default(),
         deals: Vec::new(),
         tags: Vec::new(),
     };
@@ -68,6 +71,15 @@ pub async fn build(app: &TestApp, org: &TestOrg, count: usize) -> World {
     )
     .await;
     world.owners.push(second_owner.id);
+    world
+        .owner_names
+        .insert(second_owner.id, second_owner.name.clone());
+    let first_owner = user::Entity::find_by_id(org.user_id)
+        .one(db)
+        .await
+        .expect("read the org's user")
+        .expect("the org's user");
+    world.owner_names.insert(first_owner.id, first_owner.name);
     for (p, name) in ["Sales", "Renewals"].into_iter().enumerate() {
         let pipeline = insert::<pipeline::ActiveModel>(
             db,

@@ -4,7 +4,8 @@
 use super::Deal;
 use super::filter::DealFilter;
 use super::list::{
-    DealIncludes, DealListSpec, DealPage, DealParent, DealStatsOf, DealsOf, Totals, fetch_pages,
+    DealIncludes, DealListSpec, DealPage, DealParent, DealStats, DealStatsOf, DealsOf, Totals,
+    fetch_pages,
 };
 use super::loader::DealId;
 use super::order::DealOrder;
@@ -244,44 +245,49 @@ impl DealConnection {
             .load_one(self.stats.clone())
             .await?
             .unwrap_or_default();
-        let hundred = Decimal::ONE_HUNDRED;
-        let extreme = |pick: fn((i64, i64)) -> i64| -> Vec<Money> {
-            stats
-                .currencies
-                .iter()
-                .filter_map(|c| Some(Money::scaled(Scaled(pick(c.extremes?)), &c.currency)))
-                .collect()
-        };
-        Ok(DealSummary {
-            count: stats.count,
-            average_value: stats
-                .currencies
-                .iter()
-                .filter(|c| c.count > 0)
-                .map(|c| {
-                    // In ten-thousandths: the mean of integers, rounded half to even.
-                    let mean = (Decimal::from(c.value) / Decimal::from(c.count)).round();
-                    Money::scaled(Scaled(mean.to_i64().unwrap_or_default()), &c.currency)
-                })
-                .collect(),
-            min_value: extreme(|(least, _)| least),
-            max_value: extreme(|(_, greatest)| greatest),
-            total_value: stats
-                .currencies
-                .iter()
-                .map(|c| Money::scaled(Scaled(c.value), &c.currency))
-                .collect(),
-            weighted_value: stats
-                .currencies
-                .iter()
-                .map(|c| {
-                    Money::new(
-                        Scaled(c.value_times_probability).to_decimal() / hundred,
-                        &c.currency,
-                    )
-                })
-                .collect(),
-        })
+        Ok(summary_of(&stats))
+    }
+}
+
+/// The summary of a deal list (or of a group, see [`super::groups`]) from its stats.
+pub fn summary_of(stats: &DealStats) -> DealSummary {
+    let hundred = Decimal::ONE_HUNDRED;
+    let extreme = |pick: fn((i64, i64)) -> i64| -> Vec<Money> {
+        stats
+            .currencies
+            .iter()
+            .filter_map(|c| Some(Money::scaled(Scaled(pick(c.extremes?)), &c.currency)))
+            .collect()
+    };
+    DealSummary {
+        count: stats.count,
+        average_value: stats
+            .currencies
+            .iter()
+            .filter(|c| c.count > 0)
+            .map(|c| {
+                // In ten-thousandths: the mean of integers, rounded half to even.
+                let mean = (Decimal::from(c.value) / Decimal::from(c.count)).round();
+                Money::scaled(Scaled(mean.to_i64().unwrap_or_default()), &c.currency)
+            })
+            .collect(),
+        min_value: extreme(|(least, _)| least),
+        max_value: extreme(|(_, greatest)| greatest),
+        total_value: stats
+            .currencies
+            .iter()
+            .map(|c| Money::scaled(Scaled(c.value), &c.currency))
+            .collect(),
+        weighted_value: stats
+            .currencies
+            .iter()
+            .map(|c| {
+                Money::new(
+                    Scaled(c.value_times_probability).to_decimal() / hundred,
+                    &c.currency,
+                )
+            })
+            .collect(),
     }
 }
 

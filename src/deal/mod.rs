@@ -8,6 +8,7 @@ pub mod children;
 mod connection;
 mod custom_filter;
 mod filter;
+mod groups;
 mod history;
 mod list;
 mod loader;

@@ -1184,3 +1184,133 @@ async fn nested_lists_sort_by_owner_name_and_priority() {
     }
     assert_eq!(checked, w.stages.len());
 }
+
+/// `dealGroups` answers "value by owner by stage" (and by tag, status and currency) in one
+/// statement, each group's count and per-currency totals equal to summing the deals here.
+#[tokio::test]
+async fn deal_groups_sum_what_they_group() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 300).await;
+    // (group keys) → currency → (count, Σ ten-thousandths)
+    type Sums = BTreeMap<Vec<String>, BTreeMap<String, (i64, i64)>>;
+    let sum = |keys_of: &dyn Fn(&deal::Model) -> Vec<Vec<String>>| -> Sums {
+        let mut sums = Sums::new();
+        for d in w.listed() {
+            for keys in keys_of(d) {
+                let e = sums
+                    .entry(keys)
+                    .or_default()
+                    .entry(d.currency.clone())
+                    .or_default();
+                e.0 += 1;
+                e.1 += d.value.0;
+            }
+        }
+        sums
+    };
+    let got = |groups: &Value, key_of: &dyn Fn(&Value) -> Vec<String>| -> Sums {
+        let mut sums = Sums::new();
+        for g in groups.as_array().into_iter().flatten() {
+            let per_currency = sums.entry(key_of(g)).or_default();
+            assert!(per_currency.is_empty(), "one group per key: {g}");
+            let total: i64 = g["summary"]["count"].as_i64().unwrap_or_default();
+            let mut counted = 0;
+            for money in g["summary"]["totalValue"].as_array().into_iter().flatten() {
+                let currency = money["currency"].as_str().unwrap_or_default().to_owned();
+                let amount = decimal(&money["amount"]) * Decimal::new(10_000, 0);
+                let scaled = amount.normalize().to_string().parse::<i64>().unwrap_or(-1);
+                per_currency.insert(currency, (0, scaled));
+            }
+            // The summary counts the whole group, not each currency: compare the group's
+            // count (as "*count") and each currency's total.
+            for (currency, (count, _)) in per_currency.iter_mut() {
+                let averages = g["summary"]["averageValue"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                assert!(averages.iter().any(|m| m["currency"] == currency.as_str()));
+                *count = -1;
+                counted += 1;
+            }
+            assert!(counted > 0 && total > 0, "{g}");
+            per_currency.insert("*count".into(), (total, 0));
+        }
+        sums
+    };
+    let with_total_counts = |mut sums: Sums| -> Sums {
+        for per_currency in sums.values_mut() {
+            let total: i64 = per_currency.values().map(|(c, _)| *c).sum();
+            for (count, _) in per_currency.values_mut() {
+                *count = -1;
+            }
+            per_currency.insert("*count".into(), (total, 0));
+        }
+        sums
+    };
+
+    let query = "query($by: [DealGroupKey!]!) { dealGroups(by: $by) { owner { id } stage { id } \
+        tag status currency summary { count totalValue { amount currency } averageValue { currency } } } }";
+    let body = app
+        .gql(&org.key, query, json!({ "by": ["OWNER", "STAGE"] }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let expected = with_total_counts(sum(&|d| {
+        vec![vec![
+            d.owner_id.map(|o| gid("user", o)).unwrap_or_default(),
+            gid("stage", d.stage_id),
+        ]]
+    }));
+    let actual = got(&body["data"]["dealGroups"], &|g| {
+        vec![
+            g["owner"]["id"].as_str().unwrap_or_default().to_owned(),
+            g["stage"]["id"].as_str().unwrap_or_default().to_owned(),
+        ]
+    });
+    assert_eq!(actual, expected);
+
+    let body = app.gql(&org.key, query, json!({ "by": ["TAG"] })).await;
+    let expected = with_total_counts(sum(&|d| {
+        let tags: Vec<Vec<String>> = w
+            .tags
+            .iter()
+            .filter(|(deal, _)| *deal == d.id)
+            .map(|(_, tag)| vec![tag.clone()])
+            .collect();
+        if tags.is_empty() {
+            vec![vec![String::new()]]
+        } else {
+            tags
+        }
+    }));
+    let actual = got(&body["data"]["dealGroups"], &|g| {
+        vec![g["tag"].as_str().unwrap_or_default().to_owned()]
+    });
+    assert_eq!(actual, expected);
+
+    let body = app
+        .gql(&org.key, query, json!({ "by": ["STATUS", "CURRENCY"] }))
+        .await;
+    let expected = with_total_counts(sum(&|d| {
+        vec![vec![
+            format!("{:?}", d.status).to_uppercase(),
+            d.currency.clone(),
+        ]]
+    }));
+    let actual = got(&body["data"]["dealGroups"], &|g| {
+        vec![
+            g["status"].as_str().unwrap_or_default().to_owned(),
+            g["currency"].as_str().unwrap_or_default().to_owned(),
+        ]
+    });
+    assert_eq!(actual, expected);
+
+    for by in [
+        json!([]),
+        json!(["OWNER", "OWNER"]),
+        json!(["OWNER", "STAGE", "TAG", "STATUS"]),
+    ] {
+        let (_, body) = app.post(Some(&org.key), query, json!({ "by": by })).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{by}: {body}");
+    }
+}

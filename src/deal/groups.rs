@@ -1,0 +1,285 @@
+//! `dealGroups(filter, by)`: a deal list grouped by up to three keys (stage, pipeline, owner,
+//! company, status, priority, currency, tag), each group with the summary a list has — one
+//! statement however many groups, exact integer sums on both databases. "Value by owner by
+//! stage" is `by: [OWNER, STAGE]`.
+
+use super::connection::summary_of;
+use super::filter::DealFilter;
+use super::list::{CurrencyTotals, DealStats, weight_percent};
+use super::order::deal_column;
+use super::types::{DealStatus, Priority};
+use crate::company::{Company, CompanyId};
+use crate::db::scaled_sum;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::ContextExt;
+use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
+use crate::user::{User, UserId};
+use async_graphql::{Context, Enum, Object};
+use entity::{deal, deal_tag, enums, stage};
+use sea_orm::prelude::Uuid;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
+use sea_orm::{ConnectionTrait, StatementBuilder};
+
+/// Most keys one grouping may have.
+pub const MAX_GROUP_KEYS: usize = 3;
+/// Most groups one answer may hold; more is LIMIT_EXCEEDED (narrow the filter or group by
+/// fewer keys).
+pub const MAX_GROUPS: usize = 1_000;
+/// Most rows (a group per currency) the statement may bring.
+const MAX_ROWS: usize = 4 * MAX_GROUPS;
+
+/// What deals can be grouped by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DealGroupKey {
+    /// The deal's stage.
+    Stage,
+    /// The deal's pipeline.
+    Pipeline,
+    /// The deal's owner (a group for deals without one).
+    Owner,
+    /// The deal's company (a group for deals without one).
+    Company,
+    /// Open, won or lost.
+    Status,
+    /// The deal's priority.
+    Priority,
+    /// The deal's currency.
+    Currency,
+    /// Each of the deal's tags (a deal with two tags is in two groups; one group for deals
+    /// without tags).
+    Tag,
+}
+
+impl DealGroupKey {
+    /// The column the key groups on, as `g_<key>`.
+    fn alias(self) -> &'static str {
+        match self {
+            Self::Stage => "g_stage",
+            Self::Pipeline => "g_pipeline",
+            Self::Owner => "g_owner",
+            Self::Company => "g_company",
+            Self::Status => "g_status",
+            Self::Priority => "g_priority",
+            Self::Currency => "g_currency",
+            Self::Tag => "g_tag",
+        }
+    }
+
+    fn expr(self) -> Expr {
+        match self {
+            Self::Stage => deal_column(deal::Column::StageId),
+            Self::Pipeline => deal_column(deal::Column::PipelineId),
+            Self::Owner => deal_column(deal::Column::OwnerId),
+            Self::Company => deal_column(deal::Column::CompanyId),
+            Self::Status => deal_column(deal::Column::Status),
+            Self::Priority => deal_column(deal::Column::Priority),
+            Self::Currency => deal_column(deal::Column::Currency),
+            Self::Tag => Expr::col((Alias::new("tagged"), deal_tag::Column::Tag)),
+        }
+    }
+}
+
+/// The keys of one group; a key not grouped on is null.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct GroupKeys {
+    stage: Option<Uuid>,
+    pipeline: Option<Uuid>,
+    owner: Option<Uuid>,
+    company: Option<Uuid>,
+    status: Option<enums::DealStatus>,
+    priority: Option<enums::Priority>,
+    currency: Option<String>,
+    tag: Option<String>,
+}
+
+/// Deals sharing the same keys, with their count and per-currency totals.
+pub struct DealGroup {
+    keys: GroupKeys,
+    stats: DealStats,
+}
+
+/// Deals sharing the same keys, with their count and per-currency totals.
+#[Object]
+impl DealGroup {
+    /// The stage, when grouped by STAGE.
+    async fn stage(&self, ctx: &Context<'_>) -> AppResult<Option<Stage>> {
+        match self.keys.stage {
+            Some(id) => ctx.loaders()?.load_one(StageId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The pipeline, when grouped by PIPELINE.
+    async fn pipeline(&self, ctx: &Context<'_>) -> AppResult<Option<Pipeline>> {
+        match self.keys.pipeline {
+            Some(id) => ctx.loaders()?.load_one(PipelineId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The owner, when grouped by OWNER (null also for the deals without one).
+    async fn owner(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        match self.keys.owner {
+            Some(id) => ctx.loaders()?.load_one(UserId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The company, when grouped by COMPANY (null also for the deals without one).
+    async fn company(&self, ctx: &Context<'_>) -> AppResult<Option<Company>> {
+        match self.keys.company {
+            Some(id) => ctx.loaders()?.load_one(CompanyId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The status, when grouped by STATUS.
+    async fn status(&self) -> Option<DealStatus> {
+        self.keys.status.map(Into::into)
+    }
+
+    /// The priority, when grouped by PRIORITY.
+    async fn priority(&self) -> Option<Priority> {
+        self.keys.priority.map(Into::into)
+    }
+
+    /// The currency, when grouped by CURRENCY.
+    async fn currency(&self) -> Option<&str> {
+        self.keys.currency.as_deref()
+    }
+
+    /// The tag, when grouped by TAG (null for the deals without tags).
+    async fn tag(&self) -> Option<&str> {
+        self.keys.tag.as_deref()
+    }
+
+    /// Count and exact totals of the group's deals, per currency.
+    async fn summary(&self) -> super::connection::DealSummary {
+        summary_of(&self.stats)
+    }
+}
+
+/// The groups of `filter`'s deals by `by`, in key order (nulls last).
+pub async fn deal_groups(
+    ctx: &Context<'_>,
+    filter: Option<DealFilter>,
+    by: Vec<DealGroupKey>,
+) -> AppResult<Vec<DealGroup>> {
+    if by.is_empty() || by.len() > MAX_GROUP_KEYS {
+        return Err(AppError::bad_input(
+            "by",
+            format!("group by 1 to {MAX_GROUP_KEYS} keys"),
+        ));
+    }
+    if by.iter().any(|k| by.iter().filter(|x| *x == k).count() > 1) {
+        return Err(AppError::bad_input("by", "each key at most once"));
+    }
+    let db = ctx.db()?;
+    let viewer = ctx.viewer()?;
+    let filter = filter.unwrap_or_default();
+    let condition = filter.condition(viewer.organization_id, db.get_database_backend())?;
+    let value = || deal_column(deal::Column::Value);
+    let weight = weight_percent(
+        deal_column(deal::Column::Status),
+        Expr::col((stage::Entity, stage::Column::Probability)),
+    );
+    let mut select = Query::select();
+    select
+        .from(deal::Entity)
+        .join(
+            JoinType::InnerJoin,
+            stage::Entity,
+            Expr::col((stage::Entity, stage::Column::Id))
+                .equals((deal::Entity, deal::Column::StageId)),
+        )
+        .cond_where(condition)
+        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
+        .expr_as(deal_column(deal::Column::Currency), "currency")
+        .expr_as(scaled_sum(value()), "total")
+        .expr_as(scaled_sum(value().mul(weight)), "weighted")
+        .expr_as(Func::min(value()).cast_as("BIGINT"), "least")
+        .expr_as(Func::max(value()).cast_as("BIGINT"), "greatest");
+    if by.contains(&DealGroupKey::Tag) {
+        select.join_as(
+            JoinType::LeftJoin,
+            deal_tag::Entity,
+            Alias::new("tagged"),
+            Expr::col((Alias::new("tagged"), deal_tag::Column::DealId))
+                .equals((deal::Entity, deal::Column::Id))
+                .and(
+                    Expr::col((Alias::new("tagged"), deal_tag::Column::OrganizationId))
+                        .equals((deal::Entity, deal::Column::OrganizationId)),
+                ),
+        );
+    }
+    for key in &by {
+        select
+            .expr_as(key.expr(), key.alias())
+            .add_group_by([key.expr()])
+            .order_by_expr_with_nulls(
+                key.expr(),
+                Order::Asc,
+                sea_orm::sea_query::NullOrdering::Last,
+            );
+    }
+    select
+        .group_by_col((deal::Entity, deal::Column::Currency))
+        .order_by((deal::Entity, deal::Column::Currency), Order::Asc)
+        .limit(MAX_ROWS as u64 + 1);
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(StatementBuilder::build(&select, &backend))
+        .await?;
+    let too_many = || {
+        AppError::LimitExceeded(format!(
+            "more than {MAX_GROUPS} groups: narrow the filter or group by fewer keys"
+        ))
+    };
+    if rows.len() > MAX_ROWS {
+        return Err(too_many());
+    }
+    let mut groups: Vec<DealGroup> = Vec::new();
+    for row in rows {
+        let mut keys = GroupKeys::default();
+        for key in &by {
+            let alias = key.alias();
+            match key {
+                DealGroupKey::Stage => keys.stage = row.try_get("", alias)?,
+                DealGroupKey::Pipeline => keys.pipeline = row.try_get("", alias)?,
+                DealGroupKey::Owner => keys.owner = row.try_get("", alias)?,
+                DealGroupKey::Company => keys.company = row.try_get("", alias)?,
+                DealGroupKey::Status => keys.status = row.try_get("", alias)?,
+                DealGroupKey::Priority => keys.priority = row.try_get("", alias)?,
+                DealGroupKey::Currency => keys.currency = row.try_get("", alias)?,
+                DealGroupKey::Tag => keys.tag = row.try_get("", alias)?,
+            }
+        }
+        let count: i64 = row.try_get("", "deals")?;
+        let totals = CurrencyTotals {
+            currency: row.try_get("", "currency")?,
+            count,
+            value: row.try_get("", "total")?,
+            value_times_probability: row.try_get("", "weighted")?,
+            extremes: Some((row.try_get("", "least")?, row.try_get("", "greatest")?)),
+        };
+        match groups.last_mut() {
+            Some(last) if last.keys == keys => {
+                last.stats.count += count;
+                last.stats.currencies.push(totals);
+            }
+            _ => {
+                if groups.len() == MAX_GROUPS {
+                    return Err(too_many());
+                }
+                groups.push(DealGroup {
+                    keys,
+                    stats: DealStats {
+                        count,
+                        currencies: vec![totals],
+                    },
+                });
+            }
+        }
+    }
+    Ok(groups)
+}

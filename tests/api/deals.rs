@@ -225,6 +225,15 @@ fn decimal(value: &Value) -> Decimal {
         .unwrap_or_else(|_| panic!("decimal: {value}"))
 }
 
+/// The ids of the deals of `w` that `keep` keeps: what a filter is expected to list.
+fn kept(w: &World, keep: &dyn Fn(&deal::Model) -> bool) -> BTreeSet<String> {
+    w.deals
+        .iter()
+        .filter(|d| keep(d))
+        .map(|d| gid("deal", d.id))
+        .collect()
+}
+
 async fn listed_ids(app: &TestApp, org: &TestOrg, filter: Value) -> BTreeSet<String> {
     let body = app
         .gql(
@@ -411,12 +420,7 @@ async fn every_filter_selects_what_it_says() {
         ),
     ];
     for (filter, keep) in cases {
-        let expected: BTreeSet<String> = w
-            .deals
-            .iter()
-            .filter(|d| keep(d))
-            .map(|d| gid("deal", d.id))
-            .collect();
+        let expected = kept(&w, &keep);
         assert!(
             !expected.is_empty() || filter.get("search").is_some(),
             "a filter test must select something: {filter}"
@@ -956,12 +960,7 @@ async fn composed_filters_select_what_they_say() {
         (json!({ "not": {} }), Box::new(|_: &deal::Model| false)),
     ];
     for (filter, keep) in cases {
-        let expected: BTreeSet<String> = w
-            .deals
-            .iter()
-            .filter(|d| keep(d))
-            .map(|d| gid("deal", d.id))
-            .collect();
+        let expected = kept(&w, &keep);
         assert_eq!(
             listed_ids(&app, &org, filter.clone()).await,
             expected,
@@ -1088,12 +1087,7 @@ async fn custom_field_conditions_compare_typed_values() {
         ),
     ];
     for (conditions, keep) in cases {
-        let expected: BTreeSet<String> = w
-            .deals
-            .iter()
-            .filter(|d| open(d) && keep(d))
-            .map(|d| gid("deal", d.id))
-            .collect();
+        let expected = kept(&w, &|d: &deal::Model| open(d) && keep(d));
         let filter = json!({ "customFields": conditions });
         assert!(
             !expected.is_empty(),

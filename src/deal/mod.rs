@@ -23,6 +23,7 @@ mod types;
 pub use around::{Activity, Task};
 pub use connection::{DealConnection, DealListArgs, resolve_deals};
 pub use filter::DealFilter;
+pub use groups::MAX_GROUPS;
 pub use history::StageChange;
 pub use list::{DealListSpec, DealParent, DealStatsOf, DealsOf};
 pub use loader::{ActivityId, DealId, DealProductId, StageChangeId, TaskId};

@@ -8,8 +8,9 @@
 //! - inside a connection, `nodes` and `edges` cost their page size (`first` or `last`, 50 when
 //!   neither is given, at most 500) times one item; `nodes(ids)` and
 //!   `_entities(representations)` cost their number of ids or representations times one
-//!   node (a union of `Node` types, like federation's `_Entity`, is a node); any other list
-//!   of objects counts as [`LIST_ESTIMATE`] items.
+//!   node (a union of `Node` types, like federation's `_Entity`, is a node); `dealGroups`
+//!   counts its most groups ([`crate::deal::MAX_GROUPS`]); any other list of objects counts as
+//!   [`LIST_ESTIMATE`] items.
 //!
 //! Nested lists multiply: `deals(first: 500) { nodes { owner { deals(first: 500) { nodes
 //! { id } } } } }` costs 1 + 500 × (1 + 1 + 1 + 500) = 251,501. Arithmetic saturates, so no
@@ -247,6 +248,7 @@ impl<'a> Walk<'a> {
         let items = match (page, listed) {
             (Some(size), _) if matches!(field.name.node.as_str(), "nodes" | "edges") => size,
             (_, Some(Value::List(ids))) => ids.len() as u64,
+            _ if field.name.node == "dealGroups" => crate::deal::MAX_GROUPS as u64,
             _ => LIST_ESTIMATE,
         };
         items.saturating_mul(one)

@@ -110,8 +110,12 @@ async fn legitimate_work_passes_under_the_defaults_and_reports_its_cost() {
     let board = "query($p: ID!) { pipeline(id: $p) { stages { name deals(first: 50, filter: { status: [OPEN] }) { totalCount summary { totalValue { amount currency } } nodes { title company { name } contact { name } } } } } }";
     let readme_list = "{ deals(first: 20, filter: { status: [OPEN], search: \"a\" }, orderBy: [{ field: VALUE, direction: DESC }]) { totalCount summary { count totalValue { amount currency } weightedValue { amount currency } } pageInfo { hasNextPage endCursor } nodes { title value { amount currency } stage { name probability } company { name } contact { name } owner { name } daysInStage dealAgeDays tags products { nodes { name quantity totals { withoutTax { amount } withTax { amount } } } } } } }";
     let readme_board = "{ pipelines { nodes { name stages { name probability deals(first: 20, filter: { status: [OPEN] }) { totalCount summary { totalValue { amount currency } } nodes { title company { name } } } } } } }";
+    let groups =
+        "{ dealGroups(by: [OWNER, STAGE]) { owner { name } stage { name } summary { count } } }";
     let pipeline = gid("pipeline", world.pipelines[0].id);
     for (query, expected) in [
+        // up to 1,000 groups × (owner 1 + stage 1)
+        (groups, 1_000 * 2),
         // 1 + 500 × (deal 1 + 5 to-one + products 1 + 50 × 1)
         (page, 1 + 500 * (1 + 5 + 1 + 50)),
         // pipeline 1 + 50 stages (a list) × (stage 1 + connection 1 + 50 × (deal 1 + 2))
@@ -188,4 +192,19 @@ async fn a_spent_budget_is_429_with_retry_after_and_other_keys_keep_theirs() {
     let theirs = app.gql(&other.key, query, json!({})).await;
     assert!(theirs["errors"].is_null(), "{theirs}");
     assert_alive(&app, &other).await;
+}
+
+#[tokio::test]
+async fn deal_groups_are_costed_at_their_most_groups() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    // 1,000 groups × (owner 1 + connection 1 + 500 deals) = 502,000 > 200,000.
+    let query = "{ dealGroups(by: [OWNER]) { owner { deals(first: 500) { nodes { id } } } } }";
+    let body = refused(&app, &org, query, json!({}), "LIMIT_EXCEEDED").await;
+    assert_eq!(
+        body["extensions"]["cost"]["requested"],
+        502_000,
+        "{}",
+        excerpt(&body)
+    );
 }

@@ -154,6 +154,22 @@ impl TestApp {
         (status, response.json().await.expect("JSON body"))
     }
 
+    /// POSTs `body` (any JSON: a request with extensions, a malformed one) with `key`;
+    /// returns the status and JSON body.
+    pub async fn post_body(&self, key: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(key) = key {
+            request = request.header("X-API-KEY", key);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
     /// Runs a GraphQL request with `key` and returns its body.
     pub async fn gql(&self, key: &str, query: &str, variables: Value) -> Value {
         self.post(Some(key), query, variables).await.1

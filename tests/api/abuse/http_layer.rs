@@ -55,16 +55,7 @@ async fn floods_of_unknown_persisted_query_hashes_are_answered_cheaply() {
         let hash = dealgate::digest::hex_sha256(&format!("nothing {i}"));
         let body =
             json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } });
-        let response = app
-            .client
-            .post(format!("{}/graphql", app.address))
-            .header("content-type", "application/json")
-            .header("x-api-key", &org.key)
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("request");
-        let answer: Value = response.json().await.expect("json");
+        let (_, answer) = app.post_body(Some(&org.key), &body).await;
         assert_eq!(error_code(&answer), Some("PERSISTED_QUERY_NOT_FOUND"));
     }
     // An extension whose hash is a megabyte is malformed, not stored.
@@ -72,17 +63,8 @@ async fn floods_of_unknown_persisted_query_hashes_are_answered_cheaply() {
         "query": "{ viewer { scope } }",
         "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "a".repeat(900_000) } }
     });
-    let response = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header("content-type", "application/json")
-        .header("x-api-key", &org.key)
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status().as_u16(), 400);
-    let answer: Value = response.json().await.expect("json");
+    let (status, answer) = app.post_body(Some(&org.key), &body).await;
+    assert_eq!(status, 400);
     assert_eq!(error_code(&answer), Some("BAD_REQUEST"));
     assert_alive(&app, &org).await;
 }

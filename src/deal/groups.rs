@@ -1,7 +1,8 @@
 //! `dealGroups(filter, by)`: a deal list grouped by up to three keys (stage, pipeline, owner,
-//! company, status, priority, currency, tag), each group with the summary a list has — one
-//! statement however many groups, exact integer sums on both databases. "Value by owner by
-//! stage" is `by: [OWNER, STAGE]`.
+//! company, status, priority, currency, tag, or one period: the month or quarter a date falls
+//! in, UTC), each group with the summary a list has — one statement however many groups,
+//! exact integer sums on both databases. "Value by owner by stage" is `by: [OWNER, STAGE]`;
+//! "won value by month" is `filter: { status: [WON] }, by: [CLOSED_MONTH]`.
 
 use super::connection::summary_of;
 use super::filter::DealFilter;
@@ -18,7 +19,7 @@ use async_graphql::{Context, Enum, Object};
 use entity::{deal, deal_tag, enums, stage};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
-use sea_orm::{ConnectionTrait, StatementBuilder};
+use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, StatementBuilder};
 
 /// Most keys one grouping may have.
 pub const MAX_GROUP_KEYS: usize = 3;
@@ -48,6 +49,18 @@ pub enum DealGroupKey {
     /// Each of the deal's tags (a deal with two tags is in two groups; one group for deals
     /// without tags).
     Tag,
+    /// The month the deal was created in (`period` "2026-03").
+    CreatedMonth,
+    /// The quarter the deal was created in (`period` "2026-Q1").
+    CreatedQuarter,
+    /// The month the deal was won or lost in (a group for open deals).
+    ClosedMonth,
+    /// The quarter the deal was won or lost in (a group for open deals).
+    ClosedQuarter,
+    /// The month the deal is expected to close in (a group for deals without a date).
+    ExpectedCloseMonth,
+    /// The quarter the deal is expected to close in (a group for deals without a date).
+    ExpectedCloseQuarter,
 }
 
 impl DealGroupKey {
@@ -62,10 +75,27 @@ impl DealGroupKey {
             Self::Priority => "g_priority",
             Self::Currency => "g_currency",
             Self::Tag => "g_tag",
+            _ => "g_period",
         }
     }
 
-    fn expr(self) -> Expr {
+    /// The date column and whether quarters (not months) are asked, for a period key.
+    fn period(self) -> Option<(deal::Column, bool)> {
+        match self {
+            Self::CreatedMonth => Some((deal::Column::CreatedAt, false)),
+            Self::CreatedQuarter => Some((deal::Column::CreatedAt, true)),
+            Self::ClosedMonth => Some((deal::Column::ClosedAt, false)),
+            Self::ClosedQuarter => Some((deal::Column::ClosedAt, true)),
+            Self::ExpectedCloseMonth => Some((deal::Column::ExpectedCloseDate, false)),
+            Self::ExpectedCloseQuarter => Some((deal::Column::ExpectedCloseDate, true)),
+            _ => None,
+        }
+    }
+
+    fn expr(self, backend: DbBackend) -> Expr {
+        if let Some((column, quarters)) = self.period() {
+            return period_expr(backend, column, quarters);
+        }
         match self {
             Self::Stage => deal_column(deal::Column::StageId),
             Self::Pipeline => deal_column(deal::Column::PipelineId),
@@ -75,8 +105,35 @@ impl DealGroupKey {
             Self::Priority => deal_column(deal::Column::Priority),
             Self::Currency => deal_column(deal::Column::Currency),
             Self::Tag => Expr::col((Alias::new("tagged"), deal_tag::Column::Tag)),
+            _ => Expr::val(""),
         }
     }
+}
+
+/// The month (`2026-03`) or quarter (`2026-Q1`) `column` falls in, in UTC, as text.
+fn period_expr(backend: DbBackend, column: deal::Column, quarters: bool) -> Expr {
+    let name = format!("\"deal\".\"{}\"", column.as_str());
+    let sql = match backend {
+        DbBackend::Postgres => {
+            // Instants are read in UTC; a date is its own day.
+            let utc = if matches!(column, deal::Column::ExpectedCloseDate) {
+                name
+            } else {
+                format!("({name} AT TIME ZONE 'UTC')")
+            };
+            if quarters {
+                format!("to_char({utc}, 'YYYY-\"Q\"Q')")
+            } else {
+                format!("to_char({utc}, 'YYYY-MM')")
+            }
+        }
+        // Stored as ISO 8601 text in UTC.
+        _ if quarters => format!(
+            "(strftime('%Y', {name}) || '-Q' || ((CAST(strftime('%m', {name}) AS INTEGER) + 2) / 3))"
+        ),
+        _ => format!("strftime('%Y-%m', {name})"),
+    };
+    Expr::cust(sql)
 }
 
 /// The keys of one group; a key not grouped on is null.
@@ -90,6 +147,7 @@ struct GroupKeys {
     priority: Option<enums::Priority>,
     currency: Option<String>,
     tag: Option<String>,
+    period: Option<String>,
 }
 
 /// Deals sharing the same keys, with their count and per-currency totals.
@@ -153,6 +211,12 @@ impl DealGroup {
         self.keys.tag.as_deref()
     }
 
+    /// The month (`2026-03`) or quarter (`2026-Q1`), UTC, when grouped by a period (null for
+    /// the deals without that date).
+    async fn period(&self) -> Option<&str> {
+        self.keys.period.as_deref()
+    }
+
     /// Count and exact totals of the group's deals, per currency.
     async fn summary(&self) -> super::connection::DealSummary {
         summary_of(&self.stats)
@@ -173,6 +237,9 @@ pub async fn deal_groups(
     }
     if by.iter().any(|k| by.iter().filter(|x| *x == k).count() > 1) {
         return Err(AppError::bad_input("by", "each key at most once"));
+    }
+    if by.iter().filter(|k| k.period().is_some()).count() > 1 {
+        return Err(AppError::bad_input("by", "at most one period key"));
     }
     let db = ctx.db()?;
     let viewer = ctx.viewer()?;
@@ -212,21 +279,18 @@ pub async fn deal_groups(
                 ),
         );
     }
+    let backend = db.get_database_backend();
     for key in &by {
+        let expr = key.expr(backend);
         select
-            .expr_as(key.expr(), key.alias())
-            .add_group_by([key.expr()])
-            .order_by_expr_with_nulls(
-                key.expr(),
-                Order::Asc,
-                sea_orm::sea_query::NullOrdering::Last,
-            );
+            .expr_as(expr.clone(), key.alias())
+            .add_group_by([expr.clone()])
+            .order_by_expr_with_nulls(expr, Order::Asc, sea_orm::sea_query::NullOrdering::Last);
     }
     select
         .group_by_col((deal::Entity, deal::Column::Currency))
         .order_by((deal::Entity, deal::Column::Currency), Order::Asc)
         .limit(MAX_ROWS as u64 + 1);
-    let backend = db.get_database_backend();
     let rows = db
         .query_all_raw(StatementBuilder::build(&select, &backend))
         .await?;
@@ -252,6 +316,7 @@ pub async fn deal_groups(
                 DealGroupKey::Priority => keys.priority = row.try_get("", alias)?,
                 DealGroupKey::Currency => keys.currency = row.try_get("", alias)?,
                 DealGroupKey::Tag => keys.tag = row.try_get("", alias)?,
+                _ => keys.period = row.try_get("", alias)?,
             }
         }
         let count: i64 = row.try_get("", "deals")?;

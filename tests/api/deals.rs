@@ -1308,3 +1308,67 @@ async fn deal_groups_sum_what_they_group() {
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{by}: {body}");
     }
 }
+
+/// Period keys group by the UTC month or quarter of a date; deals without the date form one
+/// group with a null period; one period key per grouping.
+#[tokio::test]
+async fn deal_groups_by_month_and_quarter() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 200).await;
+    let month = |y: i32, m: u32| format!("{y:04}-{m:02}");
+    let quarter = |y: i32, m: u32| format!("{y:04}-Q{}", m.div_ceil(3));
+    type Period<'a> = Box<dyn Fn(&deal::Model) -> Option<String> + 'a>;
+    let cases: Vec<(&str, Period)> = vec![
+        (
+            "CREATED_MONTH",
+            Box::new(|d: &deal::Model| Some(month(d.created_at.year(), d.created_at.month()))),
+        ),
+        (
+            "CREATED_QUARTER",
+            Box::new(|d: &deal::Model| Some(quarter(d.created_at.year(), d.created_at.month()))),
+        ),
+        (
+            "CLOSED_MONTH",
+            Box::new(|d: &deal::Model| d.closed_at.map(|t| month(t.year(), t.month()))),
+        ),
+        (
+            "EXPECTED_CLOSE_QUARTER",
+            Box::new(|d: &deal::Model| d.expected_close_date.map(|t| quarter(t.year(), t.month()))),
+        ),
+    ];
+    let query = "query($by: [DealGroupKey!]!) { dealGroups(by: $by) { period summary { count } } }";
+    for (key, period_of) in cases {
+        let mut expected: BTreeMap<Option<String>, i64> = BTreeMap::new();
+        for d in w.listed() {
+            *expected.entry(period_of(d)).or_default() += 1;
+        }
+        let body = app.gql(&org.key, query, json!({ "by": [key] })).await;
+        assert!(body["errors"].is_null(), "{key}: {body}");
+        let groups = body["data"]["dealGroups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let actual: BTreeMap<Option<String>, i64> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g["period"].as_str().map(str::to_owned),
+                    g["summary"]["count"].as_i64().unwrap_or(-1),
+                )
+            })
+            .collect();
+        assert_eq!(actual.len(), groups.len(), "one group per period: {key}");
+        assert_eq!(actual, expected, "{key}");
+        assert!(expected.len() > 1, "{key} must make several groups");
+    }
+    let (_, body) = app
+        .post(
+            Some(&org.key),
+            query,
+            json!({ "by": ["CREATED_MONTH", "CLOSED_QUARTER"] }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+}

@@ -56,7 +56,15 @@ pub struct DealSummary {
 /// A page of deals and the summary of the whole list.
 pub struct DealConnection {
     page: DealPage,
-    stats: DealStatsOf,
+    stats: ListStats,
+}
+
+/// Where a connection's count and summary come from.
+enum ListStats {
+    /// Loaded when asked, batched with sibling lists.
+    Load(DealStatsOf),
+    /// Already computed with the list's parent (a timeline bucket's deals).
+    Known(Arc<DealStats>),
 }
 
 /// Arguments every deal list takes, as the client sent them.
@@ -73,7 +81,7 @@ pub struct DealListArgs {
 pub const MAX_ORDER_KEYS: usize = 8;
 
 impl DealListArgs {
-    fn into_spec(self, includes: DealIncludes) -> AppResult<Arc<DealListSpec>> {
+    pub(super) fn into_spec(self, includes: DealIncludes) -> AppResult<Arc<DealListSpec>> {
         let order = self.order_by.unwrap_or_default();
         if order.len() > MAX_ORDER_KEYS {
             return Err(AppError::bad_input(
@@ -99,7 +107,7 @@ impl DealListArgs {
 
 /// What the request selects of a deal connection: the deals' to-one relations to fetch with
 /// the page, and how much of the summary is needed.
-fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, Totals) {
+pub(super) fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, Totals) {
     let connection = ctx.look_ahead();
     let deals = [
         connection.field("nodes"),
@@ -137,7 +145,16 @@ impl DealConnection {
             filter: Arc::new(spec.filter.clone()),
             totals,
         };
-        Self::with_deals_cached(ctx, page, stats).await
+        Self::with_deals_cached(ctx, page, ListStats::Load(stats)).await
+    }
+
+    /// A list whose count and summary its parent already knows (a timeline bucket's deals).
+    pub(super) async fn with_known_stats(
+        ctx: &Context<'_>,
+        page: DealPage,
+        stats: Arc<DealStats>,
+    ) -> AppResult<Self> {
+        Self::with_deals_cached(ctx, page, ListStats::Known(stats)).await
     }
 
     /// A nested deal list (`stage.deals`, …), loaded in one batch with its siblings.
@@ -159,7 +176,7 @@ impl DealConnection {
             .load_one(DealsOf { parent, id, spec })
             .await?
             .unwrap_or_default();
-        Self::with_deals_cached(ctx, page, stats).await
+        Self::with_deals_cached(ctx, page, ListStats::Load(stats)).await
     }
 
     /// The connection, with its deals and the relations fetched with them fed to the by-id
@@ -168,7 +185,7 @@ impl DealConnection {
     async fn with_deals_cached(
         ctx: &Context<'_>,
         page: DealPage,
-        stats: DealStatsOf,
+        stats: ListStats,
     ) -> AppResult<Self> {
         let loaders = ctx.loaders()?;
         let rows = || page.edges.iter().map(|(_, row)| row);
@@ -230,22 +247,26 @@ impl DealConnection {
 
     /// How many deals the whole list holds.
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
-        let stats = ctx
-            .loaders()?
-            .load_one(self.stats.clone())
-            .await?
-            .unwrap_or_default();
-        Ok(stats.count)
+        Ok(self.stats(ctx).await?.count)
     }
 
     /// Count and exact totals of the whole list (not just this page), per currency.
     async fn summary(&self, ctx: &Context<'_>) -> AppResult<DealSummary> {
-        let stats = ctx
-            .loaders()?
-            .load_one(self.stats.clone())
-            .await?
-            .unwrap_or_default();
-        Ok(summary_of(&stats))
+        Ok(summary_of(&*self.stats(ctx).await?))
+    }
+}
+
+impl DealConnection {
+    async fn stats(&self, ctx: &Context<'_>) -> AppResult<Arc<DealStats>> {
+        match &self.stats {
+            ListStats::Known(stats) => Ok(stats.clone()),
+            ListStats::Load(key) => Ok(Arc::new(
+                ctx.loaders()?
+                    .load_one(key.clone())
+                    .await?
+                    .unwrap_or_default(),
+            )),
+        }
     }
 }
 

@@ -191,18 +191,49 @@ pub async fn fetch_pages(
     spec: &DealListSpec,
     parents: Option<(DealParent, &[Uuid])>,
 ) -> AppResult<HashMap<Option<Uuid>, DealPage>> {
+    let key_of = |deal: &deal::Model| parents.and_then(|(parent, _)| parent.id_of(deal));
+    let under = parents.map(|(parent, ids)| PagedUnder {
+        partition: Partition::by_column(deal_column(parent.column()), ids),
+        keys: ids,
+        key_of: &key_of,
+    });
+    fetch_pages_under(db, organization_id, spec, under).await
+}
+
+/// The parents a nested deal list is paged under: a relation's ids, or any other keys (a
+/// timeline's buckets) with the condition that a deal belongs to one.
+pub struct PagedUnder<'a, K> {
+    /// How a deal belongs to a parent, and the parents' keys as SQL values.
+    pub partition: Partition<'a>,
+    /// The same keys.
+    pub keys: &'a [K],
+    /// The parent a fetched deal was listed under.
+    pub key_of: &'a (dyn Fn(&deal::Model) -> Option<K> + Sync),
+}
+
+/// Pages of deals: one for the organisation (`under` None), or one per parent key, in one
+/// statement.
+pub async fn fetch_pages_under<K: Copy + Eq + std::hash::Hash>(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    spec: &DealListSpec,
+    under: Option<PagedUnder<'_, K>>,
+) -> AppResult<HashMap<Option<K>, DealPage>> {
     let order_signature = signature(&spec.order);
     let page = spec.page.page(&order_signature)?;
     let keys = sort_keys(&spec.order);
     let joins = spec.includes.joins();
+    let (partition, parent_keys, key_of) = match under {
+        Some(under) => (Some(under.partition), Some(under.keys), Some(under.key_of)),
+        None => (None, None, None),
+    };
     let listing = Listing {
         condition: spec
             .filter
             .condition(organization_id, db.get_database_backend())?,
         keys: &keys,
         id: id_column(),
-        partition: parents
-            .map(|(parent, ids)| Partition::by_column(deal_column(parent.column()), ids)),
+        partition,
         page: &page,
         joins: &joins,
     };
@@ -226,10 +257,13 @@ pub async fn fetch_pages(
         }
         .encode()
     };
-    let parent_ids = parents.map(|(_, ids)| ids);
-    let parent_of = |row: &DealRow| parents.and_then(|(parent, _)| parent.id_of(&row.deal));
+    let parent_of = |row: &DealRow| key_of.and_then(|key_of| key_of(&row.deal));
     Ok(pages_by_parent(
-        rows, parent_ids, parent_of, &page, cursor_of,
+        rows,
+        parent_keys,
+        parent_of,
+        &page,
+        cursor_of,
     ))
 }
 

@@ -18,6 +18,7 @@ mod order;
 pub mod products;
 mod query;
 pub mod service;
+mod timeline;
 mod types;
 
 pub use around::{Activity, Task};
@@ -27,6 +28,7 @@ pub use groups::MAX_GROUPS;
 pub use history::StageChange;
 pub use list::{DealListSpec, DealParent, DealStatsOf, DealsOf};
 pub use loader::{ActivityId, DealId, DealProductId, StageChangeId, TaskId};
+pub use timeline::MAX_PERIODS;
 
 /// Every deal mutation.
 #[derive(async_graphql::MergedObject, Default)]

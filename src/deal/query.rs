@@ -1,13 +1,15 @@
-//! Root fields: `deals`, `deal` and `dealGroups`.
+//! Root fields: `deals`, `deal`, `dealGroups` and `dealsTimeline`.
 
 use super::Deal;
 use super::filter::DealFilter;
 use super::groups::{DealGroup, DealGroupKey, deal_groups};
 use super::loader::DealId;
+use super::timeline::{DealPeriod, TimelineArgs, TimelineField, TimelineInterval, deals_timeline};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::list_fields::object_with_lists;
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID};
 
 /// Root fields of deals.
@@ -41,5 +43,35 @@ object_with_lists!(
         >,
     ) -> AppResult<Vec<DealGroup>> {
         deal_groups(ctx, filter, by).await
+    }
+
+    /// The deals `filter` selects, on `amount` consecutive periods (days, weeks from Monday,
+    /// months or quarters) by one of their dates (Pipedrive's deal timeline): each period with
+    /// its deals and exact per-currency totals, split open / won / lost. Periods are the days
+    /// of `timeZone` (UTC unless given); deals whose date is not on the timeline are left out.
+    #[allow(clippy::too_many_arguments)]
+    async fn deals_timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A day of the first period; moved back to the period's start (the \
+                          Monday of its week, the first of its month or quarter).")]
+        start_date: Date,
+        #[graphql(desc = "How long each period is.")] interval: TimelineInterval,
+        #[graphql(desc = "How many periods (1–366).")] amount: i32,
+        #[graphql(desc = "Which date of a deal places it on the timeline.")] field: TimelineField,
+        #[graphql(desc = "Which deals, as for `deals`.")] filter: Option<DealFilter>,
+        #[graphql(desc = "IANA time zone whose days the periods are (`Europe/Berlin`); UTC \
+                          when absent. Ignored for EXPECTED_CLOSE, which is a date.")]
+        time_zone: Option<String>,
+    ) -> AppResult<Vec<DealPeriod>> {
+        let args = TimelineArgs {
+            start_date,
+            interval,
+            amount,
+            field,
+            filter,
+            time_zone,
+        };
+        deals_timeline(ctx, args).await
     }
 );

@@ -380,18 +380,19 @@ pub struct Listing<'a> {
 
 /// The parents of a nested list, and how a row belongs to one.
 pub struct Partition<'a> {
-    /// The condition that a row belongs to the parent whose id is the given expression.
+    /// The condition that a row belongs to the parent whose key is the given expression.
     pub belongs: Box<dyn Fn(SimpleExpr) -> SimpleExpr + Send + Sync + 'a>,
-    /// The parents to page.
-    pub parents: &'a [Uuid],
+    /// The parents' keys (ids, or any other value `belongs` understands: a timeline's
+    /// bucket numbers).
+    pub parents: Vec<sea_orm::Value>,
 }
 
 impl<'a> Partition<'a> {
     /// Rows whose `column` holds the parent's id.
-    pub fn by_column(column: SimpleExpr, parents: &'a [Uuid]) -> Self {
+    pub fn by_column(column: SimpleExpr, parents: &[Uuid]) -> Self {
         Self {
             belongs: Box::new(move |parent| column.clone().eq(parent)),
-            parents,
+            parents: parents.iter().map(|id| (*id).into()).collect(),
         }
     }
 }
@@ -482,14 +483,11 @@ where
             }
             outer.from_subquery(inner, table);
         }
-        Some(Partition { parents: [], .. }) => return Ok(Vec::new()),
+        Some(Partition { parents, .. }) if parents.is_empty() => return Ok(Vec::new()),
         Some(Partition { belongs, parents }) => {
             inner.and_where(belongs(Expr::col((PARENTS, PARENT_ID))));
             outer
-                .from_values(
-                    parents.iter().map(|id| ValueTuple::One((*id).into())),
-                    PARENTS,
-                )
+                .from_values(parents.into_iter().map(ValueTuple::One), PARENTS)
                 .expr_as(Expr::col((PARENTS, PARENT_ID)), PAGE_PARENT);
             if backend == DbBackend::Postgres {
                 for column in E::Column::iter() {
@@ -572,14 +570,14 @@ impl<M> Default for RowPage<M> {
 
 /// Splits fetched rows into one finished page per parent (`parents` None: one page, keyed
 /// None). Every asked parent gets a page, empty when it has no rows.
-pub fn pages_by_parent<M>(
+pub fn pages_by_parent<K: Copy + Eq + std::hash::Hash, M>(
     rows: Vec<M>,
-    parents: Option<&[Uuid]>,
-    parent_of: impl Fn(&M) -> Option<Uuid>,
+    parents: Option<&[K]>,
+    parent_of: impl Fn(&M) -> Option<K>,
     page: &Page,
     cursor_of: impl Fn(&M) -> String,
-) -> HashMap<Option<Uuid>, RowPage<M>> {
-    let mut grouped: HashMap<Option<Uuid>, Vec<M>> = match parents {
+) -> HashMap<Option<K>, RowPage<M>> {
+    let mut grouped: HashMap<Option<K>, Vec<M>> = match parents {
         None => HashMap::from([(None, Vec::new())]),
         Some(ids) => ids.iter().map(|id| (Some(*id), Vec::new())).collect(),
     };

@@ -9,7 +9,8 @@
 //!   neither is given, at most 500) times one item; `nodes(ids)` and
 //!   `_entities(representations)` cost their number of ids or representations times one
 //!   node (a union of `Node` types, like federation's `_Entity`, is a node); `dealGroups`
-//!   counts its most groups ([`crate::deal::MAX_GROUPS`]); any other list of objects counts as
+//!   counts its most groups ([`crate::deal::MAX_GROUPS`]) and `dealsTimeline` its `amount` of
+//!   periods; any other list of objects counts as
 //!   [`LIST_ESTIMATE`] items.
 //!
 //! Nested lists multiply: `deals(first: 500) { nodes { owner { deals(first: 500) { nodes
@@ -249,6 +250,12 @@ impl<'a> Walk<'a> {
             (Some(size), _) if matches!(field.name.node.as_str(), "nodes" | "edges") => size,
             (_, Some(Value::List(ids))) => ids.len() as u64,
             _ if field.name.node == "dealGroups" => crate::deal::MAX_GROUPS as u64,
+            _ if field.name.node == "dealsTimeline" => match self.argument(field, "amount") {
+                Some(Value::Number(n)) => n
+                    .as_u64()
+                    .map_or(0, |n| n.min(crate::deal::MAX_PERIODS as u64)),
+                _ => crate::deal::MAX_PERIODS as u64,
+            },
             _ => LIST_ESTIMATE,
         };
         items.saturating_mul(one)

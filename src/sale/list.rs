@@ -335,7 +335,7 @@ async fn fetch_pages(
         id: col(sale::Column::Id),
         partition: Some(Partition {
             belongs: Box::new(move |id| parent.belongs(org, id)),
-            parents: ids,
+            parents: ids.iter().map(|id| (*id).into()).collect(),
         }),
         page: &page,
         joins: &[],

@@ -21,4 +21,5 @@ mod sales;
 mod schema;
 mod stage_totals;
 mod tenancy;
+mod timeline;
 mod websocket;

@@ -208,3 +208,24 @@ async fn deal_groups_are_costed_at_their_most_groups() {
         excerpt(&body)
     );
 }
+
+#[tokio::test]
+async fn timelines_are_costed_at_their_periods() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    // 366 periods × (connection 1 + 500 × (deal 1 + owner 1)) = 366,366 > 200,000.
+    let query = "{ dealsTimeline(startDate: \"2026-01-01\", interval: DAY, amount: 366, \
+        field: CREATED) { deals(first: 500) { nodes { id owner { name } } } } }";
+    let body = refused(&app, &org, query, json!({}), "LIMIT_EXCEEDED").await;
+    assert_eq!(
+        body["extensions"]["cost"]["requested"],
+        366_366,
+        "{}",
+        excerpt(&body)
+    );
+    // The same at 12 periods is 12,012 and runs.
+    let twelve = query.replace("amount: 366", "amount: 12");
+    let body = app.gql(&org.key, &twelve, json!({})).await;
+    assert!(body["errors"].is_null(), "{}", excerpt(&body));
+    assert_eq!(body["extensions"]["cost"]["requested"], 12_012);
+}

@@ -309,3 +309,33 @@ async fn bad_cursors_and_ids_are_bad_input() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn bad_timeline_arguments_are_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let cases = [
+        (json!({ "amount": 0 }), "amount"),
+        (json!({ "amount": 367 }), "amount"),
+        (json!({ "amount": -1 }), "amount"),
+        (json!({ "zone": "Mars/Olympus_Mons" }), "timeZone"),
+        (json!({ "zone": "x".repeat(65) }), "timeZone"),
+        (json!({ "zone": "Europe/Berlin\u{0}" }), "$zone"),
+        (
+            json!({ "start": "9999-12-01", "interval": "QUARTER" }),
+            "startDate",
+        ),
+        (
+            json!({ "filter": { "search": "a".repeat(201) } }),
+            "filter.search",
+        ),
+    ];
+    for (overrides, field) in cases {
+        let mut variables = json!({ "start": "2026-01-01", "interval": "MONTH", "amount": 3,
+                                    "field": "CREATED" });
+        for (name, value) in overrides.as_object().into_iter().flatten() {
+            variables[name] = value.clone();
+        }
+        bad_input(&app, &org, crate::timeline::TIMELINE, variables, field).await;
+    }
+}

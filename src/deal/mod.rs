@@ -1,14 +1,15 @@
 //! Deals: the heart of the domain — reading them (types, filters, ordering, pages,
-//! summaries), changing them, and what hangs from them: product lines (`products/`) and
+//! summaries), what dashboards ask of them (`analytics/`: groups, timeline, funnel), changing
+//! them, and what hangs from them: product lines (`products/`) and
 //! activities, tasks and followers (`around/`).
 
+mod analytics;
 pub mod around;
 mod child_connection;
 pub mod children;
 mod connection;
 mod custom_filter;
 mod filter;
-mod groups;
 mod history;
 mod list;
 mod loader;
@@ -18,17 +19,16 @@ mod order;
 pub mod products;
 mod query;
 pub mod service;
-mod timeline;
 mod types;
 
+pub use analytics::groups::MAX_GROUPS;
+pub use analytics::timeline::MAX_PERIODS;
 pub use around::{Activity, Task};
 pub use connection::{DealConnection, DealListArgs, resolve_deals};
 pub use filter::DealFilter;
-pub use groups::MAX_GROUPS;
 pub use history::StageChange;
 pub use list::{DealListSpec, DealParent, DealStatsOf, DealsOf};
 pub use loader::{ActivityId, DealId, DealProductId, StageChangeId, TaskId};
-pub use timeline::MAX_PERIODS;
 
 /// Every deal mutation.
 #[derive(async_graphql::MergedObject, Default)]

@@ -1,15 +1,18 @@
-//! Root fields: `deals`, `deal`, `dealGroups` and `dealsTimeline`.
+//! Root fields: `deals`, `deal`, `dealGroups`, `dealsTimeline` and `dealFunnel`.
 
 use super::Deal;
+use super::analytics::funnel::{DealFunnel, FunnelArgs, deal_funnel};
+use super::analytics::groups::{DealGroup, DealGroupKey, deal_groups};
+use super::analytics::timeline::{
+    DealPeriod, TimelineArgs, TimelineField, TimelineInterval, deals_timeline,
+};
 use super::filter::DealFilter;
-use super::groups::{DealGroup, DealGroupKey, deal_groups};
 use super::loader::DealId;
-use super::timeline::{DealPeriod, TimelineArgs, TimelineField, TimelineInterval, deals_timeline};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::list_fields::object_with_lists;
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, ID};
 
 /// Root fields of deals.
@@ -73,5 +76,29 @@ object_with_lists!(
             time_zone,
         };
         deals_timeline(ctx, args).await
+    }
+
+    /// How the deals `filter` selects moved through a pipeline's stages, from their stage
+    /// history: per stage, the deals that entered it in the range, how many moved on to a
+    /// further stage, were won or lost, the stage-to-stage and win rates, and the average and
+    /// median days their finished stays lasted. Null when the pipeline is not in your
+    /// organisation.
+    async fn deal_funnel(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The pipeline.")] pipeline_id: ID,
+        #[graphql(desc = "Count entries into a stage at or after this instant.")]
+        entered_after: Option<DateTime>,
+        #[graphql(desc = "Count entries into a stage before this instant.")]
+        entered_before: Option<DateTime>,
+        #[graphql(desc = "Which deals, as for `deals`.")] filter: Option<DealFilter>,
+    ) -> AppResult<Option<DealFunnel>> {
+        let args = FunnelArgs {
+            pipeline_id: expect_id(&pipeline_id, NodeKind::Pipeline, "pipelineId")?,
+            entered_after,
+            entered_before,
+            filter,
+        };
+        deal_funnel(ctx, args).await
     }
 );

@@ -8,6 +8,7 @@ mod deal_writes;
 mod deals;
 mod domain_writes;
 mod fixtures;
+mod funnel;
 mod health;
 mod helpers;
 mod http;

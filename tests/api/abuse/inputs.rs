@@ -311,7 +311,7 @@ async fn bad_cursors_and_ids_are_bad_input() {
 }
 
 #[tokio::test]
-async fn bad_timeline_arguments_are_bad_input() {
+async fn bad_timeline_and_funnel_arguments_are_bad_input() {
     let app = spawn_app().await;
     let org = app.create_org("Acme").await;
     let cases = [
@@ -337,5 +337,26 @@ async fn bad_timeline_arguments_are_bad_input() {
             variables[name] = value.clone();
         }
         bad_input(&app, &org, crate::timeline::TIMELINE, variables, field).await;
+    }
+    let funnel = "query($p: ID!, $after: DateTime, $before: DateTime, $f: DealFilter) { \
+        dealFunnel(pipelineId: $p, enteredAfter: $after, enteredBefore: $before, filter: $f) { \
+        stages { entered } } }";
+    let pipeline = gid("pipeline", sea_orm::prelude::Uuid::nil());
+    let cases = [
+        (json!({ "p": "p".repeat(100_000) }), "$p"),
+        (json!({ "p": "p".repeat(1_000) }), "pipelineId"),
+        (json!({ "p": "deal_x" }), "pipelineId"),
+        (
+            json!({ "p": pipeline, "after": "2026-02-01T00:00:00Z",
+                 "before": "2026-01-01T00:00:00Z" }),
+            "enteredBefore",
+        ),
+        (
+            json!({ "p": pipeline, "f": { "search": "a".repeat(201) } }),
+            "filter.search",
+        ),
+    ];
+    for (variables, field) in cases {
+        bad_input(&app, &org, funnel, variables, field).await;
     }
 }

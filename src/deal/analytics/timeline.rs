@@ -4,14 +4,14 @@
 //! open / won / lost. The totals of every period are one grouped statement, the deal pages of
 //! every period one more (a per-period `LIMIT`), however many periods.
 
-use super::connection::{DealConnection, DealListArgs, DealSummary, look_ahead, summary_of};
-use super::filter::DealFilter;
-use super::list::{
+use crate::db::scaled_sum;
+use crate::deal::connection::{DealConnection, DealListArgs, DealSummary, look_ahead, summary_of};
+use crate::deal::filter::DealFilter;
+use crate::deal::list::{
     CurrencyTotals, DealListSpec, DealPage, DealStats, PagedUnder, fetch_pages_under,
     weight_percent,
 };
-use super::order::{DealOrder, deal_column};
-use crate::db::scaled_sum;
+use crate::deal::order::{DealOrder, deal_column};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loader::DbLoader;

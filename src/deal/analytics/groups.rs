@@ -4,13 +4,13 @@
 //! exact integer sums on both databases. "Value by owner by stage" is `by: [OWNER, STAGE]`;
 //! "won value by month" is `filter: { status: [WON] }, by: [CLOSED_MONTH]`.
 
-use super::connection::summary_of;
-use super::filter::DealFilter;
-use super::list::{CurrencyTotals, DealStats, weight_percent};
-use super::order::deal_column;
-use super::types::{DealStatus, Priority};
 use crate::company::{Company, CompanyId};
 use crate::db::scaled_sum;
+use crate::deal::connection::summary_of;
+use crate::deal::filter::DealFilter;
+use crate::deal::list::{CurrencyTotals, DealStats, weight_percent};
+use crate::deal::order::deal_column;
+use crate::deal::types::{DealStatus, Priority};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
@@ -218,7 +218,7 @@ impl DealGroup {
     }
 
     /// Count and exact totals of the group's deals, per currency.
-    async fn summary(&self) -> super::connection::DealSummary {
+    async fn summary(&self) -> crate::deal::connection::DealSummary {
         summary_of(&self.stats)
     }
 }

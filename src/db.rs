@@ -89,3 +89,16 @@ pub fn scaled_sum(expr: impl Into<sea_orm::sea_query::Expr>) -> sea_orm::sea_que
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
     Expr::expr(Func::sum(expr.into())).cast_as(Alias::new("BIGINT"))
 }
+
+/// Begins a transaction that writes. On SQLite it takes the write lock at `BEGIN`
+/// (`IMMEDIATE`), waiting its turn under the busy timeout: a deferred transaction that reads
+/// before it writes (triggers do: the search words read the deal's contact, company, products)
+/// cannot upgrade while another writer commits, and fails at once with "database is locked".
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

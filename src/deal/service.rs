@@ -20,7 +20,7 @@ use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveValue::Set, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 
 /// How often a write that lost a race is planned again before giving up with CONFLICT.
@@ -269,7 +269,7 @@ pub async fn create(
     };
     let now = clock::now();
     let id = Uuid::now_v7();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let created = deal::ActiveModel {
         id: Set(id),
         organization_id: Set(org),
@@ -431,7 +431,7 @@ async fn write_any(
         let now = clock::now();
         changes.version = Set(current.version + 1);
         changes.updated_at = Set(now);
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let updated = deal::Entity::update_many()
             .set(changes)
             .filter(deal::Column::Id.eq(id))
@@ -805,7 +805,7 @@ pub async fn delete_many(
     unique.sort();
     unique.dedup();
     let now = clock::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let updated = deal::Entity::update_many()
         .col_expr(deal::Column::DeletedAt, Expr::value(now))
         .col_expr(deal::Column::UpdatedAt, Expr::value(now))

@@ -14,7 +14,7 @@ use entity::{
 use sea_orm::prelude::*;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    Iterable, QueryFilter, QueryOrder, TransactionTrait,
+    Iterable, QueryFilter, QueryOrder,
 };
 
 /// The demo organisation's name; `ensure_demo` seeds only when no organisation has it.
@@ -67,7 +67,7 @@ pub async fn ensure_demo(db: &DatabaseConnection, deals: usize) -> Result<Seeded
             created: false,
         });
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let seeded = Seeder::new(clock::now()).run(&txn, deals).await?;
     txn.commit().await?;
     Ok(seeded)

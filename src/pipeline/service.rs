@@ -11,9 +11,7 @@ use crate::error::{AppError, AppResult};
 use entity::{deal, pipeline, stage, stage_change};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, QueryOrder};
 
 /// A stage to create: name and probability.
 pub struct StageFields {
@@ -94,7 +92,7 @@ pub async fn create_pipeline(
     stages: Vec<StageFields>,
 ) -> AppResult<pipeline::Model> {
     let org = viewer.organization_id;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let last = pipeline::Entity::find()
         .filter(pipeline::Column::OrganizationId.eq(org))
         .order_by_desc(pipeline::Column::Position)
@@ -182,7 +180,7 @@ pub async fn reorder_stages(
 ) -> AppResult<Vec<stage::Model>> {
     let org = viewer.organization_id;
     find_pipeline(db, org, pipeline_id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = live_stages(&txn, org, pipeline_id).await?;
     let mut given = order.to_vec();
     given.sort();
@@ -229,7 +227,7 @@ pub async fn delete_stage(
         Some(target) => Some(live_stage(db, org, target).await?),
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = clock::now();
     // Marking the stage first takes the write lock; deals cannot enter it from now on.
     stage::Entity::update_many()

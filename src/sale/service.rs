@@ -20,7 +20,6 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::prelude::*;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryOrder,
-    TransactionTrait,
 };
 
 /// The first event of every sale.
@@ -249,7 +248,7 @@ pub async fn create(
     check_refs(db, org, new.owner_id, new.company_id, &new.contacts).await?;
     let lines = with_totals(new.lines)?;
     let now = clock::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let created = sale::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(org),
@@ -302,7 +301,7 @@ pub async fn update(
 ) -> AppResult<sale::Model> {
     let org = viewer.organization_id;
     let lines = changes.lines.map(with_totals).transpose()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = touch(&txn, org, id, false).await?;
     let mut row: sale::ActiveModel = current.into();
     if let Some(notes) = changes.notes {
@@ -328,7 +327,7 @@ pub async fn record_status(
     status: Option<&str>,
 ) -> AppResult<sale::Model> {
     let org = viewer.organization_id;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let sale = touch(&txn, org, id, true).await?;
     add_event(&txn, org, id, label, status, sale.last_activity_at).await?;
     txn.commit().await?;
@@ -345,7 +344,7 @@ pub async fn set_contacts(
     let org = viewer.organization_id;
     check_contacts(&contacts)?;
     check_refs(db, org, None, None, &contacts).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let sale = touch(&txn, org, id, false).await?;
     replace_contacts(&txn, org, id, &contacts).await?;
     txn.commit().await?;

@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use entity::{api_key, user};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 
 async fn find(db: &impl ConnectionTrait, org: Uuid, id: Uuid) -> AppResult<user::Model> {
     user::Entity::find_by_id(id)
@@ -108,7 +108,7 @@ pub async fn deactivate(
     }
     let current = find(db, viewer.organization_id, id).await?;
     let now = clock::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut row: user::ActiveModel = current.into();
     row.is_active = Set(false);
     row.updated_at = Set(now);

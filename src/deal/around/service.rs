@@ -8,7 +8,7 @@ use entity::enums::{ActivityStatus, ActivityType, Priority, TaskStatus};
 use entity::{activity, deal, deal_follower, task, user};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 
 async fn user_in_org(db: &impl ConnectionTrait, org: Uuid, id: Uuid) -> AppResult<()> {
     user::Entity::find_by_id(id)
@@ -116,7 +116,7 @@ pub async fn log_activity(
     }
     let now = clock::now();
     let occurred_at = new.occurred_at.unwrap_or(now);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // Raise last_activity_at to occurred_at unless it is later already: one statement, so
     // concurrent loggers cannot move it back.
     let last = Expr::col(deal::Column::LastActivityAt);

@@ -13,9 +13,7 @@ use entity::{Scaled, deal, deal_product};
 use rust_decimal::Decimal;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, QueryOrder};
 
 /// A product line's content, validated.
 #[derive(Clone, Debug)]
@@ -164,7 +162,7 @@ pub async fn add(
     )?;
     let org = viewer.organization_id;
     find(db, org, deal_id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     lock_deal(&txn, org, deal_id, expected_version).await?;
     let last = deal_product::Entity::find()
         .filter(deal_product::Column::OrganizationId.eq(org))
@@ -224,7 +222,7 @@ pub async fn update(
         changes.quantity.unwrap_or(current.quantity),
         changes.unit_price.unwrap_or(current.unit_price),
     )?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     lock_deal(&txn, org, current.deal_id, expected_version).await?;
     let mut row: deal_product::ActiveModel = find_line(&txn, org, id).await?.into();
     if let Some(name) = changes.name {
@@ -267,7 +265,7 @@ pub async fn remove(
 ) -> AppResult<deal::Model> {
     let org = viewer.organization_id;
     let current = find_line(db, org, id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     lock_deal(&txn, org, current.deal_id, expected_version).await?;
     deal_product::Entity::delete_many()
         .filter(deal_product::Column::OrganizationId.eq(org))

@@ -7,6 +7,7 @@ mod m20261121_000002_stage_deleted_at;
 mod m20261121_000003_user_email_unique;
 mod m20261121_000004_live_deal_indexes;
 mod m20261121_000005_deal_stage_totals;
+mod m20261122_000006_deal_search;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_user_email_unique::Migration),
             Box::new(m20261121_000004_live_deal_indexes::Migration),
             Box::new(m20261121_000005_deal_stage_totals::Migration),
+            Box::new(m20261122_000006_deal_search::Migration),
         ]
     }
 }

@@ -246,6 +246,7 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
                 partition: Some(Partition::by_column(M::deal_column(), &deals)),
                 page: &page,
                 joins: &[],
+                hits: None,
             };
             let rows = fetch_rows::<M::Entity>(&self.db, listing).await?;
             let cursor_of = |row: &M| {

@@ -236,6 +236,7 @@ pub async fn fetch_pages_under<K: Copy + Eq + std::hash::Hash>(
         partition,
         page: &page,
         joins: &joins,
+        hits: None,
     };
     let rows = fetch_raw_rows::<deal::Entity>(db, listing)
         .await?

@@ -18,6 +18,7 @@ mod mutation;
 mod order;
 pub mod products;
 mod query;
+mod search;
 pub mod service;
 mod types;
 

@@ -1,4 +1,5 @@
-//! Root fields: `deals`, `deal`, `dealGroups`, `dealsTimeline` and `dealFunnel`.
+//! Root fields: `deals`, `deal`, `searchDeals`, `dealGroups`, `dealsTimeline` and
+//! `dealFunnel`.
 
 use super::Deal;
 use super::analytics::funnel::{DealFunnel, FunnelArgs, deal_funnel};
@@ -8,6 +9,7 @@ use super::analytics::timeline::{
 };
 use super::filter::DealFilter;
 use super::loader::DealId;
+use super::search::{DealSearchConnection, DealSearchField, SearchArgs, search_deals};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
@@ -32,6 +34,40 @@ object_with_lists!(
     ) -> AppResult<Option<Deal>> {
         let id = expect_id(&id, NodeKind::Deal, "id")?;
         ctx.loaders()?.load_one(DealId(id)).await
+    }
+
+    /// Deals whose words match `term`, best first (Pipedrive's deal search): each word of the
+    /// term as the start of a word (`ren` finds "Renewal"), or the exact phrase with
+    /// `exactMatch`, in the title, notes (activities' subjects and notes), custom-field values,
+    /// contact, company or products; each result with its score and the fields that matched.
+    /// Title matches rank above contact and company, above products and custom fields, above
+    /// notes. Deleted and archived deals are left out unless the filter asks for them.
+    #[allow(clippy::too_many_arguments)]
+    async fn search_deals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to look for: 2–200 characters (1 with `exactMatch`), at most \
+                          16 words; letters and digits count, anything else separates words.")]
+        term: String,
+        #[graphql(desc = "Where to look (all fields when absent).")] fields: Option<
+            Vec<DealSearchField>,
+        >,
+        #[graphql(desc = "Match the term as a phrase of whole words instead of word \
+                          beginnings (false when absent).")]
+        exact_match: Option<bool>,
+        #[graphql(desc = "Which deals, as for `deals`.")] filter: Option<DealFilter>,
+        #[graphql(desc = "This many results (at most 500; 50 by default).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+    ) -> AppResult<DealSearchConnection> {
+        let args = SearchArgs {
+            term,
+            fields,
+            exact_match: exact_match.unwrap_or(false),
+            filter,
+            first,
+            after,
+        };
+        search_deals(ctx, args).await
     }
 
     /// The deals `filter` selects, grouped by 1–3 keys (e.g. `[OWNER, STAGE]`: value by owner

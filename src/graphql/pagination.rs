@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, JoinType, NullOrdering, Order, OrderedStatement, Query,
-    SimpleExpr, ValueTuple,
+    SelectStatement, SimpleExpr, ValueTuple,
 };
 use sea_orm::{
     ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
@@ -79,6 +79,9 @@ pub enum KeyValue {
     Date(NaiveDate),
     /// A UUID.
     Uuid(Uuid),
+    /// A floating-point number (a search score), kept in the cursor as its shortest exact
+    /// text so that it compares equal when it comes back.
+    Float(#[serde(with = "exact_float")] f64),
 }
 
 impl KeyValue {
@@ -90,7 +93,26 @@ impl KeyValue {
             Self::Time(v) => Some((*v).into()),
             Self::Date(v) => Some((*v).into()),
             Self::Uuid(v) => Some((*v).into()),
+            Self::Float(v) => Some((*v).into()),
         }
+    }
+}
+
+/// An `f64` as the text Rust prints for it, which parses back to the same bits (JSON
+/// numbers may not).
+mod exact_float {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&value.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| serde::de::Error::custom("not a number"))
     }
 }
 
@@ -376,6 +398,22 @@ pub struct Listing<'a> {
     pub page: &'a Page,
     /// To-one relations to fetch with the page's rows.
     pub joins: &'a [ToOne],
+    /// Rows of another statement every listed row must match, whose columns it carries
+    /// (a search's hits); not for nested lists.
+    pub hits: Option<Hits>,
+}
+
+/// `INNER JOIN (query) AS alias ON alias.key = table.id`, the join's `columns` selected with
+/// the listed rows under their own names.
+pub struct Hits {
+    /// The statement, one row per listed row at most.
+    pub query: SelectStatement,
+    /// Its alias in the listing.
+    pub alias: &'static str,
+    /// Its column holding the listed row's id.
+    pub key: &'static str,
+    /// Its columns the rows carry.
+    pub columns: &'static [&'static str],
 }
 
 /// The parents of a nested list, and how a row belongs to one.
@@ -460,6 +498,20 @@ where
     }
     let mut inner = Query::select();
     inner.from(E::default()).cond_where(condition);
+    if let Some(hits) = listing.hits {
+        if listing.partition.is_some() {
+            return Err(AppError::internal("hits on a nested list"));
+        }
+        inner.join_subquery(
+            JoinType::InnerJoin,
+            hits.query,
+            hits.alias,
+            Expr::col((hits.alias, hits.key)).equals((table, "id")),
+        );
+        for column in hits.columns {
+            inner.expr_as(Expr::col((hits.alias, *column)), *column);
+        }
+    }
     apply_order(
         &mut inner,
         listing.keys,
@@ -648,6 +700,7 @@ where
         partition,
         page: &page,
         joins: &[],
+        hits: None,
     };
     let rows = fetch_rows::<E>(db, listing).await?;
     let cursor_of = |row: &E::Model| {

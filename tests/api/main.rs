@@ -20,6 +20,7 @@ mod money;
 mod products;
 mod sales;
 mod schema;
+mod search;
 mod stage_totals;
 mod tenancy;
 mod timeline;

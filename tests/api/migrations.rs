@@ -4,7 +4,7 @@ use crate::helpers::fresh_database;
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
 /// Every table of the domain.
-pub const TABLES: [&str; 19] = [
+pub const TABLES: [&str; 20] = [
     "organization",
     "user",
     "api_key",
@@ -24,6 +24,7 @@ pub const TABLES: [&str; 19] = [
     "sale_line_item",
     "sale_status_event",
     "deal_stage_total",
+    "deal_search",
 ];
 
 async fn existing_tables(manager: &SchemaManager<'_>) -> Vec<&'static str> {

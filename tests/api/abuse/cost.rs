@@ -229,3 +229,15 @@ async fn timelines_are_costed_at_their_periods() {
     assert!(body["errors"].is_null(), "{}", excerpt(&body));
     assert_eq!(body["extensions"]["cost"]["requested"], 12_012);
 }
+
+#[tokio::test]
+async fn searches_are_costed_as_connections() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    // A page of 500 results, each a deal and its owner: 1 + 500 × 2.
+    let query =
+        "{ searchDeals(term: \"acme\", first: 500) { edges { score node { owner { name } } } } }";
+    let body = app.gql(&org.key, query, json!({})).await;
+    assert!(body["errors"].is_null(), "{}", excerpt(&body));
+    assert_eq!(body["extensions"]["cost"]["requested"], 1_001);
+}

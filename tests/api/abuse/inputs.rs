@@ -360,3 +360,45 @@ async fn bad_timeline_and_funnel_arguments_are_bad_input() {
         bad_input(&app, &org, funnel, variables, field).await;
     }
 }
+
+#[tokio::test]
+async fn bad_search_arguments_are_bad_input() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let query = "query($t: String!, $fields: [DealSearchField!], $exact: Boolean, $first: Int, \
+        $after: String) { searchDeals(term: $t, fields: $fields, exactMatch: $exact, \
+        first: $first, after: $after) { totalCount edges { node { id } } } }";
+    let cursor = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+    let nil = "00000000-0000-0000-0000-000000000000";
+    let cases = [
+        (json!({ "t": "x".repeat(100_000) }), "$t"),
+        (json!({ "t": "x".repeat(201) }), "term"),
+        (json!({ "t": "x" }), "term"),
+        (json!({ "t": "  !! -- ?? " }), "term"),
+        (json!({ "t": "a ".repeat(17) }), "term"),
+        (json!({ "t": "ab", "fields": [] }), "fields"),
+        (json!({ "t": "ab", "fields": vec!["TITLE"; 7] }), "fields"),
+        (json!({ "t": "ab", "first": 501 }), "first"),
+        (json!({ "t": "ab", "first": -1 }), "first"),
+        (json!({ "t": "ab", "after": "garbage" }), "after"),
+        (
+            json!({ "t": "ab", "after": cursor(&format!(
+                r#"{{"order":"SCORE:DESC","keys":[{{"Float":"NaN"}}],"id":"{nil}"}}"#)) }),
+            "after",
+        ),
+        (
+            json!({ "t": "ab", "after": cursor(&format!(
+                r#"{{"order":"TITLE:ASC","keys":[{{"Text":"a"}}],"id":"{nil}"}}"#)) }),
+            "after",
+        ),
+    ];
+    for (variables, field) in cases {
+        bad_input(&app, &org, query, variables, field).await;
+    }
+    // One letter is enough for an exact word.
+    let body = app
+        .gql(&org.key, query, json!({ "t": "x", "exact": true }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Statements per request and median latency of the dashboard queries (dealGroups, summary
-# aggregates, composed and customFields filters, related sort keys) against the release build.
+# aggregates, composed and customFields filters, related sort keys, dealsTimeline, dealFunnel,
+# searchDeals) against the release build.
 # Usage: DATABASE_URL=… DEALGATE_KEY=dg_… bench/analytics-latency.sh [N]
 #   DATABASE_URL defaults to the peer harness's 100,000-deal cluster
 #   (postgres://crm:crm@127.0.0.1:55432/dg, see ../shared/bench-peer); DEALGATE_KEY is a key of

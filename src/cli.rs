@@ -121,7 +121,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
         }
         Command::Migrate => {
-            db::migrate(&db::connect(&config).await?).await?;
+            db::migrate(&connect(&config).await?).await?;
             tracing::info!("migrations applied");
         }
         Command::ApiKey(ApiKeyCommand::Create {
@@ -162,8 +162,19 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The server's pool on the configured database.
+async fn connect(config: &Config) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    db::connect_with(
+        &config.database_url,
+        config.db_max_connections,
+        None,
+        Some(std::time::Duration::from_millis(config.request_timeout_ms)),
+    )
+    .await
+}
+
 async fn connected(config: &Config) -> Result<DatabaseConnection, CliError> {
-    let db = db::connect(config).await?;
+    let db = connect(config).await?;
     db::migrate(&db).await?;
     Ok(db)
 }

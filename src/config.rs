@@ -207,12 +207,4 @@ impl Config {
     pub fn auth_cache_ttl(&self) -> Duration {
         Duration::from_millis(self.auth_cache_ttl_ms)
     }
-
-    /// The connection timeouts these settings describe.
-    pub fn timeouts(&self) -> crate::http::Timeouts {
-        crate::http::Timeouts {
-            header_read: Duration::from_millis(self.read_timeout_ms),
-            shutdown_grace: Duration::from_millis(self.shutdown_grace_ms),
-        }
-    }
 }

@@ -1,25 +1,9 @@
-//! Connecting to the database (SQLite by default, PostgreSQL by URL) and migrating it.
+//! Connecting to the database (SQLite by default, PostgreSQL by URL), migrating it, and
+//! beginning write transactions.
 
-use crate::config::Config;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
-
-/// Opens a pool on `config.database_url`. SQLite runs in WAL mode with a busy timeout, so
-/// readers never wait for the writer and concurrent writers queue instead of failing.
-/// On PostgreSQL every statement is cancelled by the server once it has run for the request
-/// deadline, so a cancelled request leaves no work behind. The server's pool opens all its
-/// connections at start and keeps them: under a burst, requests then never wait behind
-/// connection set-up.
-pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    connect_with(
-        &config.database_url,
-        config.db_max_connections,
-        None,
-        Some(Duration::from_millis(config.request_timeout_ms)),
-    )
-    .await
-}
 
 /// Opens a pool on `url`; `search_path` selects a PostgreSQL schema (tests use one each).
 pub async fn connect_url(
@@ -30,8 +14,12 @@ pub async fn connect_url(
     connect_with(url, max_connections, search_path, None).await
 }
 
-/// Opens a pool on `url`; on PostgreSQL, statements longer than `statement_timeout` are
-/// cancelled by the database.
+/// Opens a pool on `url`. SQLite runs in WAL mode with a busy timeout, so readers never wait
+/// for the writer and concurrent writers queue instead of failing. On PostgreSQL, statements
+/// longer than `statement_timeout` are cancelled by the server (the server passes its request
+/// deadline, so a cancelled request leaves no work behind), and a pool with a statement
+/// timeout (the server's) opens all its connections at start and keeps them: under a burst,
+/// requests then never wait behind connection set-up.
 pub async fn connect_with(
     url: &str,
     max_connections: u32,

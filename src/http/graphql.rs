@@ -6,11 +6,11 @@
 //! SERVICE_UNAVAILABLE), admitted by the request gate ([`crate::limits`]), and run within its
 //! deadline. Every error body is JSON with `extensions.code`.
 
-use super::AppState;
 use super::graphiql;
 use super::request_id::RequestId;
 use super::respond::{Answer, MediaType, Method};
 use super::ws_outgoing::Outgoing;
+use super::{AppState, Timeouts};
 use crate::auth::{self, Viewer};
 use crate::error::{AppError, AppResult, excerpt};
 use crate::graphql::errors::single_error;
@@ -105,7 +105,7 @@ pub async fn post_graphql(
         Ok(answer) => answer,
         Err(not_acceptable) => return *not_acceptable,
     };
-    let read_timeout = state.config.timeouts().header_read;
+    let read_timeout = Timeouts::of(&state.config).header_read;
     match read_request(
         &headers,
         body,

@@ -159,7 +159,7 @@ async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
 /// Serves `state` on `listener` until SIGTERM or Ctrl-C, then drains open requests within
 /// the configured grace period.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let timeouts = state.config.timeouts();
+    let timeouts = Timeouts::of(&state.config);
     serve::serve_until(listener, router(state), timeouts, shutdown_signal()).await
 }
 
@@ -169,7 +169,7 @@ pub async fn serve_until(
     state: AppState,
     stop: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let timeouts = state.config.timeouts();
+    let timeouts = Timeouts::of(&state.config);
     serve::serve_until(listener, router(state), timeouts, stop).await
 }
 

@@ -29,6 +29,16 @@ pub struct Timeouts {
     pub shutdown_grace: Duration,
 }
 
+impl Timeouts {
+    /// The connection timeouts `config` sets.
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            header_read: Duration::from_millis(config.read_timeout_ms),
+            shutdown_grace: Duration::from_millis(config.shutdown_grace_ms),
+        }
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` completes, then drains within the grace.
 pub async fn serve_until(
     listener: TcpListener,

@@ -6,6 +6,7 @@ Usage: python3 bench/analytics_latency.py URL API_KEY [N]   (see bench/analytics
 """
 
 import sys
+from datetime import datetime, timedelta, timezone
 
 from read_latency import measure, post
 
@@ -39,6 +40,10 @@ QUERIES = [
     ("dealFunnel of the first pipeline, all time",
      """query($p: ID!) { dealFunnel(pipelineId: $p) { stages { stage { name } entered movedOn
          won conversionRate winRate averageDaysInStage medianDaysInStage } } }"""),
+    ("dealFunnel of the first pipeline, entries of the last 90 days",
+     """query($p: ID!, $since: DateTime) { dealFunnel(pipelineId: $p, enteredAfter: $since) {
+         stages { stage { name } entered movedOn won conversionRate winRate averageDaysInStage
+         medianDaysInStage } } }"""),
     ("searchDeals 'manufact' in custom fields, 20 results",
      """{ searchDeals(term: "manufact", fields: [CUSTOM_FIELDS], first: 20) { totalCount
          edges { score matchedFields node { title } } } }"""),
@@ -54,9 +59,14 @@ def main():
     url, key = sys.argv[1], sys.argv[2]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 20
     pipelines, _ = post(url, key, "{ pipelines(first: 1) { nodes { id } } }")
-    variables = {"p": pipelines["data"]["pipelines"]["nodes"][0]["id"]}
+    since = datetime.now(timezone.utc) - timedelta(days=90)
+    variables = {
+        "p": pipelines["data"]["pipelines"]["nodes"][0]["id"],
+        "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
     for name, query in QUERIES:
-        measure(name, url, key, query, variables if "$p" in query else {}, n)
+        used = {k: v for k, v in variables.items() if f"${k}" in query}
+        measure(name, url, key, query, used, n)
 
 
 if __name__ == "__main__":

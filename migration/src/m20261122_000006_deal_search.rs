@@ -86,7 +86,7 @@ fn postgres() -> Vec<String> {
             .collect::<Vec<_>>()
             .join(" OR ")
     };
-    vec![
+    let mut statements = vec![
         format!(
             "CREATE TABLE deal_search (
                 deal_id uuid PRIMARY KEY,
@@ -109,58 +109,100 @@ fn postgres() -> Vec<String> {
             SELECT to_tsvector('simple', regexp_replace(coalesce($1, ''), '[[:punct:][:space:]]+', ' ', 'g'))
         $$"
         .to_owned(),
+        // Set-based: a statement that writes many rows (an import, the demo) rewrites each
+        // deal's words once, not once per row.
         format!(
-            "CREATE FUNCTION deal_search_refresh(target uuid) RETURNS void LANGUAGE sql AS $$
+            "CREATE FUNCTION deal_search_refresh(targets uuid[]) RETURNS void LANGUAGE sql AS $$
             INSERT INTO deal_search (deal_id, organization_id, {columns}, document)
             SELECT id, organization_id, {columns},
                 setweight(title, 'A') || setweight(contact, 'B') || setweight(company, 'B')
                 || setweight(product, 'C') || setweight(custom_fields, 'C') || setweight(notes, 'D')
             FROM (SELECT d.id, d.organization_id,
                 {vectors}
-                FROM deal d WHERE d.id = target) AS words
+                FROM deal d WHERE d.id = ANY(targets)) AS words
             ON CONFLICT (deal_id) DO UPDATE SET {updates}
             $$"
         ),
-        "CREATE FUNCTION deal_search_on_deal() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN PERFORM deal_search_refresh(NEW.id); RETURN NULL; END $$"
+        // Statement triggers read the rows a statement wrote from its transition tables:
+        // `written` (new rows) and `replaced` (old rows).
+        "CREATE FUNCTION deal_search_deals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM deal_search_refresh(ARRAY(SELECT id FROM written)); RETURN NULL; END $$"
             .to_owned(),
-        "CREATE FUNCTION deal_search_on_child() RETURNS trigger LANGUAGE plpgsql AS $$
+        format!(
+            "CREATE FUNCTION deal_search_deals_updated() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_OP <> 'INSERT' THEN PERFORM deal_search_refresh(OLD.deal_id); END IF;
-                IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.deal_id IS DISTINCT FROM OLD.deal_id) THEN
-                    PERFORM deal_search_refresh(NEW.deal_id);
-                END IF;
+                PERFORM deal_search_refresh(ARRAY(
+                    SELECT w.id FROM written w JOIN replaced r ON r.id = w.id WHERE {}));
+                RETURN NULL;
+            END $$",
+            DEAL_WORDS
+                .iter()
+                .map(|c| format!("r.{c} IS DISTINCT FROM w.{c}"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        ),
+        "CREATE FUNCTION deal_search_children_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM deal_search_refresh(ARRAY(SELECT DISTINCT deal_id FROM written));
+                RETURN NULL;
+            END $$"
+            .to_owned(),
+        "CREATE FUNCTION deal_search_children_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM deal_search_refresh(ARRAY(
+                    SELECT deal_id FROM written UNION SELECT deal_id FROM replaced));
+                RETURN NULL;
+            END $$"
+            .to_owned(),
+        "CREATE FUNCTION deal_search_children_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM deal_search_refresh(ARRAY(SELECT DISTINCT deal_id FROM replaced));
                 RETURN NULL;
             END $$"
             .to_owned(),
         "CREATE FUNCTION deal_search_on_contact() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                PERFORM deal_search_refresh(d.id) FROM deal d
-                    WHERE d.organization_id = NEW.organization_id AND d.contact_id = NEW.id;
+                PERFORM deal_search_refresh(ARRAY(SELECT d.id FROM deal d
+                    WHERE d.organization_id = NEW.organization_id AND d.contact_id = NEW.id));
                 RETURN NULL;
             END $$"
             .to_owned(),
         "CREATE FUNCTION deal_search_on_company() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                PERFORM deal_search_refresh(d.id) FROM deal d
-                    WHERE d.organization_id = NEW.organization_id AND d.company_id = NEW.id;
+                PERFORM deal_search_refresh(ARRAY(SELECT d.id FROM deal d
+                    WHERE d.organization_id = NEW.organization_id AND d.company_id = NEW.id));
                 RETURN NULL;
             END $$"
             .to_owned(),
-        "CREATE TRIGGER deal_search_deal_insert AFTER INSERT ON deal FOR EACH ROW \
-         EXECUTE FUNCTION deal_search_on_deal()"
+        "CREATE TRIGGER deal_search_deal_insert AFTER INSERT ON deal \
+         REFERENCING NEW TABLE AS written FOR EACH STATEMENT \
+         EXECUTE FUNCTION deal_search_deals_inserted()"
             .to_owned(),
-        format!(
-            "CREATE TRIGGER deal_search_deal_update AFTER UPDATE ON deal FOR EACH ROW \
-             WHEN ({}) EXECUTE FUNCTION deal_search_on_deal()",
-            changed(&DEAL_WORDS)
-        ),
-        "CREATE TRIGGER deal_search_activity AFTER INSERT OR UPDATE OR DELETE ON activity \
-         FOR EACH ROW EXECUTE FUNCTION deal_search_on_child()"
+        "CREATE TRIGGER deal_search_deal_update AFTER UPDATE ON deal \
+         REFERENCING OLD TABLE AS replaced NEW TABLE AS written FOR EACH STATEMENT \
+         EXECUTE FUNCTION deal_search_deals_updated()"
             .to_owned(),
-        "CREATE TRIGGER deal_search_deal_product AFTER INSERT OR UPDATE OR DELETE ON deal_product \
-         FOR EACH ROW EXECUTE FUNCTION deal_search_on_child()"
-            .to_owned(),
+    ];
+    for table in ["activity", "deal_product"] {
+        statements.extend([
+            format!(
+                "CREATE TRIGGER deal_search_{table}_insert AFTER INSERT ON {table} \
+                 REFERENCING NEW TABLE AS written FOR EACH STATEMENT \
+                 EXECUTE FUNCTION deal_search_children_inserted()"
+            ),
+            format!(
+                "CREATE TRIGGER deal_search_{table}_update AFTER UPDATE ON {table} \
+                 REFERENCING OLD TABLE AS replaced NEW TABLE AS written FOR EACH STATEMENT \
+                 EXECUTE FUNCTION deal_search_children_updated()"
+            ),
+            format!(
+                "CREATE TRIGGER deal_search_{table}_delete AFTER DELETE ON {table} \
+                 REFERENCING OLD TABLE AS replaced FOR EACH STATEMENT \
+                 EXECUTE FUNCTION deal_search_children_deleted()"
+            ),
+        ]);
+    }
+    statements.extend([
         format!(
             "CREATE TRIGGER deal_search_contact AFTER UPDATE ON contact FOR EACH ROW \
              WHEN ({}) EXECUTE FUNCTION deal_search_on_contact()",
@@ -171,8 +213,9 @@ fn postgres() -> Vec<String> {
              WHEN ({}) EXECUTE FUNCTION deal_search_on_company()",
             changed(&["name", "domain"])
         ),
-        "DO $$ BEGIN PERFORM deal_search_refresh(id) FROM deal; END $$".to_owned(),
-    ]
+        "SELECT deal_search_refresh(ARRAY(SELECT id FROM deal))".to_owned(),
+    ]);
+    statements
 }
 
 /// The statements that rewrite the words of the deals `d` that `which` selects (SQLite).
@@ -286,15 +329,22 @@ impl MigrationTrait for Migration {
                 "DROP TABLE IF EXISTS deal_search".into(),
                 "DROP TRIGGER IF EXISTS deal_search_deal_insert ON deal".into(),
                 "DROP TRIGGER IF EXISTS deal_search_deal_update ON deal".into(),
-                "DROP TRIGGER IF EXISTS deal_search_activity ON activity".into(),
-                "DROP TRIGGER IF EXISTS deal_search_deal_product ON deal_product".into(),
+                "DROP TRIGGER IF EXISTS deal_search_activity_insert ON activity".into(),
+                "DROP TRIGGER IF EXISTS deal_search_activity_update ON activity".into(),
+                "DROP TRIGGER IF EXISTS deal_search_activity_delete ON activity".into(),
+                "DROP TRIGGER IF EXISTS deal_search_deal_product_insert ON deal_product".into(),
+                "DROP TRIGGER IF EXISTS deal_search_deal_product_update ON deal_product".into(),
+                "DROP TRIGGER IF EXISTS deal_search_deal_product_delete ON deal_product".into(),
                 "DROP TRIGGER IF EXISTS deal_search_contact ON contact".into(),
                 "DROP TRIGGER IF EXISTS deal_search_company ON company".into(),
-                "DROP FUNCTION IF EXISTS deal_search_on_deal()".into(),
-                "DROP FUNCTION IF EXISTS deal_search_on_child()".into(),
+                "DROP FUNCTION IF EXISTS deal_search_deals_inserted()".into(),
+                "DROP FUNCTION IF EXISTS deal_search_deals_updated()".into(),
+                "DROP FUNCTION IF EXISTS deal_search_children_inserted()".into(),
+                "DROP FUNCTION IF EXISTS deal_search_children_updated()".into(),
+                "DROP FUNCTION IF EXISTS deal_search_children_deleted()".into(),
                 "DROP FUNCTION IF EXISTS deal_search_on_contact()".into(),
                 "DROP FUNCTION IF EXISTS deal_search_on_company()".into(),
-                "DROP FUNCTION IF EXISTS deal_search_refresh(uuid)".into(),
+                "DROP FUNCTION IF EXISTS deal_search_refresh(uuid[])".into(),
                 "DROP FUNCTION IF EXISTS deal_search_words(text)".into(),
             ],
             _ => {

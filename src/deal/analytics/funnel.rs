@@ -192,7 +192,15 @@ pub async fn deal_funnel(ctx: &Context<'_>, args: FunnelArgs) -> AppResult<Optio
         }
         all
     };
-    let statement = figures_statement(organization_id, args.pipeline_id, deals, &range, backend);
+    let ranged = args.entered_after.is_some() || args.entered_before.is_some();
+    let statement = figures_statement(
+        organization_id,
+        args.pipeline_id,
+        deals,
+        &range,
+        ranged,
+        backend,
+    );
     let mut figures: HashMap<Uuid, StageFigures> = HashMap::new();
     for row in db
         .query_all_raw(StatementBuilder::build(&statement, &backend))
@@ -225,9 +233,9 @@ pub async fn deal_funnel(ctx: &Context<'_>, args: FunnelArgs) -> AppResult<Optio
 
 /// The figures of every stage of `pipeline` in one statement:
 ///
-/// - `moves`: every stage change of the selected deals that entered the pipeline in the
-///   range, with when the deal left that stage (its next change, in any pipeline) and the
-///   furthest position it reached later in the same pipeline (window functions);
+/// - `moves`: every stage change of the selected deals (that entered the pipeline in the range,
+///   when there is one), with when the deal left that stage (its next change, in any
+///   pipeline) and the furthest position it reached later in the pipeline (window functions);
 /// - `stays`: the entries into the pipeline's stages in the range, with the deal's status
 ///   and the length of the stay in days (until the next change, else until the deal closed;
 ///   none while it is still there);
@@ -240,6 +248,7 @@ fn figures_statement(
     pipeline_id: Uuid,
     deals: SelectStatement,
     range: &dyn Fn(Expr) -> sea_orm::Condition,
+    ranged: bool,
     backend: DbBackend,
 ) -> sea_orm::sea_query::WithQuery {
     let change = |column: stage_change::Column| Expr::col((stage_change::Entity, column));
@@ -257,7 +266,7 @@ fn figures_statement(
         .cond_where(range(change(stage_change::Column::ChangedAt)))
         .to_owned();
     let in_order = r#"PARTITION BY "stage_change"."deal_id" ORDER BY "stage_change"."changed_at", "stage_change"."id""#;
-    let moves = Query::select()
+    let mut moves = Query::select()
         .from(stage_change::Entity)
         .join(
             JoinType::InnerJoin,
@@ -279,15 +288,27 @@ fn figures_statement(
             "left_at",
         )
         .expr_as(
-            Expr::cust(
-                r#"MAX("stage"."position") OVER (PARTITION BY "stage_change"."deal_id", "stage"."pipeline_id" ORDER BY "stage_change"."changed_at", "stage_change"."id" ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"#,
+            // One window (the same partition and order as LEAD's): one sort of the history.
+            Expr::cust_with_values(
+                format!(
+                    r#"MAX(CASE WHEN "stage"."pipeline_id" = {} THEN "stage"."position" END) OVER ({in_order} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"#,
+                    match backend {
+                        DbBackend::Postgres => "$1",
+                        _ => "?",
+                    }
+                ),
+                [pipeline_id],
             ),
             "furthest_after",
         )
         .and_where(change(stage_change::Column::OrganizationId).eq(organization_id))
         .and_where(change(stage_change::Column::DealId).in_subquery(deals))
-        .and_where(change(stage_change::Column::DealId).in_subquery(entered_pipeline))
         .to_owned();
+    if ranged {
+        // Only the deals that entered the pipeline in the range. (Without a range it would
+        // be every deal of the pipeline, and PostgreSQL misjudges the two semi-joins.)
+        moves.and_where(change(stage_change::Column::DealId).in_subquery(entered_pipeline));
+    }
 
     let left = r#"COALESCE("moves"."left_at", CASE WHEN "deal"."closed_at" >= "moves"."entered_at" THEN "deal"."closed_at" END)"#;
     let days = match backend {

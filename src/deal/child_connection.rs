@@ -15,16 +15,20 @@ macro_rules! child_connection {
         );
 
         impl $connection {
-            /// Page `page` of `deal`'s list, loaded with its siblings in one statement.
+            /// Page `page` of `deal`'s list, loaded with its siblings in one statement, the
+            /// relations the request selects on its rows fed to the by-id loaders.
             pub async fn load(
                 ctx: &async_graphql::Context<'_>,
                 deal: sea_orm::prelude::Uuid,
                 page: $crate::graphql::pagination::PageArgs,
             ) -> $crate::error::AppResult<Self> {
-                use $crate::deal::children::{ChildCount, ChildrenOf, DealChild};
+                use $crate::deal::children::{ChildCount, ChildrenOf, DealChild, Related};
                 use $crate::graphql::context::ContextExt;
-                let key = ChildrenOf::<$model>::new(deal, page);
-                let page = ctx.loaders()?.load_one(key).await?.unwrap_or_default();
+                let key = ChildrenOf::<$model>::new(ctx, deal, page);
+                let loaders = ctx.loaders()?;
+                let loaded = loaders.load_one(key).await?.unwrap_or_default();
+                Related::feed(loaders, loaded.related).await;
+                let page = loaded.page;
                 let count = ChildCount {
                     list: <$model as DealChild>::LIST,
                     deal,

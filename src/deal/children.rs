@@ -1,14 +1,17 @@
 //! The lists hanging from one deal — products, stage history, activities, tasks — as Relay
 //! connections in a fixed order. The pages of many deals load in one windowed statement per
-//! list, and their counts in one grouped statement.
+//! list, with the to-one relations the request selects on the rows (a stage change's stages)
+//! joined in, and their counts in one grouped statement.
 
-use crate::error::AppError;
-use crate::graphql::loader::DbLoader;
+use crate::error::{AppError, AppResult};
+use crate::graphql::loader::{DbLoader, Loaders};
 use crate::graphql::pagination::{
-    Cursor, KeyValue, Listing, PageArgs, Partition, RowPage, SortKey, fetch_rows, pages_by_parent,
+    Cursor, KeyValue, Listing, PageArgs, Partition, RowPage, SortKey, ToOne, fetch_raw_rows,
+    joined, pages_by_parent,
 };
+use crate::pipeline::{Stage, StageId};
 use async_graphql::dataloader::Loader;
-use entity::{activity, deal_product, stage_change, task};
+use entity::{activity, deal_product, stage, stage_change, task};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{
@@ -29,6 +32,32 @@ pub enum ChildList {
     Activities,
     /// `deal.tasks`, by due date (undated last).
     Tasks,
+}
+
+/// A to-one relation of a per-deal list's rows that can come with the page: the GraphQL field
+/// that selects it and the join.
+pub struct ChildRelation {
+    /// The field on the row's type (`fromStage`).
+    pub field: &'static str,
+    /// The join; its alias prefixes the related row's columns.
+    pub join: ToOne,
+}
+
+/// A related row fetched with a page.
+#[derive(Clone, Debug)]
+pub enum Related {
+    /// A stage.
+    Stage(stage::Model),
+}
+
+impl Related {
+    /// Puts the related rows where the by-id loaders find them.
+    pub async fn feed(loaders: &Loaders, related: Vec<Related>) {
+        let stages = related.into_iter().map(|r| match r {
+            Related::Stage(stage) => (StageId(stage.id), Stage(stage)),
+        });
+        loaders.feed_many(stages).await;
+    }
 }
 
 /// A row of a per-deal list: how it is ordered and whose it is.
@@ -55,6 +84,10 @@ pub trait DealChild: FromQueryResult + Clone + Send + Sync + 'static {
     fn organization_column() -> SimpleExpr;
     /// Its `id` column.
     fn id_column() -> SimpleExpr;
+    /// The to-one relations that can come with a page (at most 8).
+    fn relations() -> Vec<ChildRelation> {
+        Vec::new()
+    }
 }
 
 fn key(expr: SimpleExpr, descending: bool, nullable: bool) -> SortKey {
@@ -123,6 +156,18 @@ impl DealChild for stage_change::Model {
     fn id_column() -> SimpleExpr {
         Self::column(stage_change::Column::Id)
     }
+    fn relations() -> Vec<ChildRelation> {
+        vec![
+            ChildRelation {
+                field: "fromStage",
+                join: ToOne::to::<stage::Entity>("from_stage", "from_stage_id"),
+            },
+            ChildRelation {
+                field: "toStage",
+                join: ToOne::to::<stage::Entity>("to_stage", "to_stage_id"),
+            },
+        ]
+    }
 }
 
 impl DealChild for activity::Model {
@@ -183,15 +228,36 @@ pub struct ChildrenOf<M> {
     pub deal: Uuid,
     /// Which page.
     pub page: PageArgs,
+    /// Which of `M::relations()` come with the page (bit `i` for the `i`-th).
+    pub includes: u8,
     marker: PhantomData<fn() -> M>,
 }
 
+impl<M: DealChild> ChildrenOf<M> {
+    /// The page `page` of `deal`'s list, with the relations the request selects on the
+    /// rows (`ctx` is the connection field's).
+    pub fn new(ctx: &async_graphql::Context<'_>, deal: Uuid, page: PageArgs) -> Self {
+        let connection = ctx.look_ahead();
+        let rows = [
+            connection.field("nodes"),
+            connection.field("edges").field("node"),
+        ];
+        let mut includes = 0u8;
+        for (i, relation) in M::relations().iter().enumerate().take(8) {
+            if rows.iter().any(|row| row.field(relation.field).exists()) {
+                includes |= 1 << i;
+            }
+        }
+        Self::with(deal, page, includes)
+    }
+}
+
 impl<M> ChildrenOf<M> {
-    /// The page `page` of `deal`'s list.
-    pub fn new(deal: Uuid, page: PageArgs) -> Self {
+    fn with(deal: Uuid, page: PageArgs, includes: u8) -> Self {
         Self {
             deal,
             page,
+            includes,
             marker: PhantomData,
         }
     }
@@ -199,13 +265,13 @@ impl<M> ChildrenOf<M> {
 
 impl<M> Clone for ChildrenOf<M> {
     fn clone(&self) -> Self {
-        Self::new(self.deal, self.page.clone())
+        Self::with(self.deal, self.page.clone(), self.includes)
     }
 }
 
 impl<M> PartialEq for ChildrenOf<M> {
     fn eq(&self, other: &Self) -> bool {
-        self.deal == other.deal && self.page == other.page
+        self.deal == other.deal && self.page == other.page && self.includes == other.includes
     }
 }
 
@@ -215,7 +281,51 @@ impl<M> Hash for ChildrenOf<M> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.deal.hash(state);
         self.page.hash(state);
+        self.includes.hash(state);
     }
+}
+
+/// A deal's page of a per-deal list, and the related rows that came with it.
+pub struct ChildPage<M> {
+    /// The page.
+    pub page: RowPage<M>,
+    /// The relations of its rows the request selects.
+    pub related: Vec<Related>,
+}
+
+impl<M> Clone for ChildPage<M>
+where
+    M: Clone,
+{
+    fn clone(&self) -> Self {
+        Self {
+            page: self.page.clone(),
+            related: self.related.clone(),
+        }
+    }
+}
+
+impl<M> Default for ChildPage<M> {
+    fn default() -> Self {
+        Self {
+            page: RowPage::default(),
+            related: Vec::new(),
+        }
+    }
+}
+
+/// A row of `M` and the related rows of `joins` fetched with it.
+fn decode<M: DealChild>(
+    row: &sea_orm::QueryResult,
+    joins: &[ToOne],
+) -> AppResult<(M, Vec<Related>)> {
+    let mut related = Vec::new();
+    for join in joins {
+        if let Some(stage) = joined::<stage::Model>(row, join.alias)? {
+            related.push(Related::Stage(stage));
+        }
+    }
+    Ok((M::from_query_result(row, "")?, related))
 }
 
 fn signature(list: ChildList) -> String {
@@ -223,33 +333,46 @@ fn signature(list: ChildList) -> String {
 }
 
 impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
-    type Value = RowPage<M>;
+    type Value = ChildPage<M>;
     type Error = AppError;
 
     async fn load(
         &self,
         keys: &[ChildrenOf<M>],
-    ) -> Result<HashMap<ChildrenOf<M>, RowPage<M>>, AppError> {
+    ) -> Result<HashMap<ChildrenOf<M>, ChildPage<M>>, AppError> {
         let order = signature(M::LIST);
-        let mut by_page: HashMap<&PageArgs, Vec<Uuid>> = HashMap::new();
+        let mut by_page: HashMap<(&PageArgs, u8), Vec<Uuid>> = HashMap::new();
         for key in keys {
-            by_page.entry(&key.page).or_default().push(key.deal);
+            by_page
+                .entry((&key.page, key.includes))
+                .or_default()
+                .push(key.deal);
         }
         let sort_keys = M::keys();
         let mut loaded = HashMap::new();
-        for (args, deals) in by_page {
+        for ((args, includes), deals) in by_page {
             let page = args.page(&order)?;
+            let joins: Vec<ToOne> = M::relations()
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| includes & (1 << i) != 0)
+                .map(|(_, relation)| relation.join)
+                .collect();
             let listing = Listing {
                 condition: Condition::all().add(M::organization_column().eq(self.organization_id)),
                 keys: &sort_keys,
                 id: M::id_column(),
                 partition: Some(Partition::by_column(M::deal_column(), &deals)),
                 page: &page,
-                joins: &[],
+                joins: &joins,
                 hits: None,
             };
-            let rows = fetch_rows::<M::Entity>(&self.db, listing).await?;
-            let cursor_of = |row: &M| {
+            let rows = fetch_raw_rows::<M::Entity>(&self.db, listing)
+                .await?
+                .iter()
+                .map(|row| decode::<M>(row, &joins))
+                .collect::<AppResult<Vec<_>>>()?;
+            let cursor_of = |(row, _): &(M, Vec<Related>)| {
                 Cursor {
                     order: order.clone(),
                     keys: row.key_values(),
@@ -260,13 +383,29 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
             let pages = pages_by_parent(
                 rows,
                 Some(&deals),
-                |row| Some(row.deal_id()),
+                |(row, _)| Some(row.deal_id()),
                 &page,
                 cursor_of,
             );
             for (deal, rows) in pages {
                 if let Some(deal) = deal {
-                    loaded.insert(ChildrenOf::new(deal, args.clone()), rows);
+                    let mut related = Vec::new();
+                    let edges = rows
+                        .edges
+                        .into_iter()
+                        .map(|(cursor, (row, with))| {
+                            related.extend(with);
+                            (cursor, row)
+                        })
+                        .collect();
+                    let page = ChildPage {
+                        page: RowPage {
+                            edges,
+                            info: rows.info,
+                        },
+                        related,
+                    };
+                    loaded.insert(ChildrenOf::with(deal, args.clone(), includes), page);
                 }
             }
         }

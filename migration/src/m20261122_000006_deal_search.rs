@@ -110,9 +110,13 @@ fn postgres() -> Vec<String> {
         $$"
         .to_owned(),
         // Set-based: a statement that writes many rows (an import, the demo) rewrites each
-        // deal's words once, not once per row.
+        // deal's words once, not once per row. PL/pgSQL keeps the statement's plan for the
+        // session (an SQL function would plan it again on every call: 0.6 ms per deal update).
         format!(
-            "CREATE FUNCTION deal_search_refresh(targets uuid[]) RETURNS void LANGUAGE sql AS $$
+            "CREATE FUNCTION deal_search_refresh(targets uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN
+            -- Most deal updates change no words: return before planning anything.
+            IF cardinality(targets) = 0 THEN RETURN; END IF;
             INSERT INTO deal_search (deal_id, organization_id, {columns}, document)
             SELECT id, organization_id, {columns},
                 setweight(title, 'A') || setweight(contact, 'B') || setweight(company, 'B')
@@ -120,8 +124,8 @@ fn postgres() -> Vec<String> {
             FROM (SELECT d.id, d.organization_id,
                 {vectors}
                 FROM deal d WHERE d.id = ANY(targets)) AS words
-            ON CONFLICT (deal_id) DO UPDATE SET {updates}
-            $$"
+            ON CONFLICT (deal_id) DO UPDATE SET {updates};
+            END $$"
         ),
         // Statement triggers read the rows a statement wrote from its transition tables:
         // `written` (new rows) and `replaced` (old rows).

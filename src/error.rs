@@ -128,6 +128,21 @@ impl AppError {
         }
     }
 
+    /// The same error, naming the input `to` where it named `from` (an argument that the
+    /// client knows by another name).
+    pub fn renamed_field(self, from: &str, to: &str) -> Self {
+        match self {
+            Self::BadUserInput {
+                message,
+                field: Some(field),
+            } if field == from => Self::BadUserInput {
+                message: message.replace(from, to),
+                field: Some(to.to_owned()),
+            },
+            other => other,
+        }
+    }
+
     /// An internal error: logs `detail` now and keeps it out of the response.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         let detail = detail.to_string();

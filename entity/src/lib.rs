@@ -9,6 +9,7 @@ pub mod api_key;
 pub mod company;
 pub mod contact;
 pub mod deal;
+pub mod deal_event;
 pub mod deal_follower;
 pub mod deal_product;
 pub mod deal_tag;

@@ -8,6 +8,7 @@ mod m20261121_000003_user_email_unique;
 mod m20261121_000004_live_deal_indexes;
 mod m20261121_000005_deal_stage_totals;
 mod m20261122_000006_deal_search;
+mod m20261122_000007_deal_events;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_live_deal_indexes::Migration),
             Box::new(m20261121_000005_deal_stage_totals::Migration),
             Box::new(m20261122_000006_deal_search::Migration),
+            Box::new(m20261122_000007_deal_events::Migration),
         ]
     }
 }

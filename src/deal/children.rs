@@ -11,7 +11,7 @@ use crate::graphql::pagination::{
 };
 use crate::pipeline::{Stage, StageId};
 use async_graphql::dataloader::Loader;
-use entity::{activity, deal_product, stage, stage_change, task};
+use entity::{activity, deal_event, deal_product, stage, stage_change, task};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{
@@ -32,6 +32,8 @@ pub enum ChildList {
     Activities,
     /// `deal.tasks`, by due date (undated last).
     Tasks,
+    /// `deal.changelog`, newest first.
+    Changelog,
 }
 
 /// A to-one relation of a per-deal list's rows that can come with the page: the GraphQL field
@@ -219,6 +221,32 @@ impl DealChild for task::Model {
     }
     fn id_column() -> SimpleExpr {
         Self::column(task::Column::Id)
+    }
+}
+
+impl DealChild for deal_event::Model {
+    type Entity = deal_event::Entity;
+    const LIST: ChildList = ChildList::Changelog;
+    fn keys() -> Vec<SortKey> {
+        vec![key(Self::column(deal_event::Column::Sequence), true, false)]
+    }
+    fn key_values(&self) -> Vec<KeyValue> {
+        vec![KeyValue::Int(self.sequence)]
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deal_id(&self) -> Uuid {
+        self.deal_id
+    }
+    fn deal_column() -> SimpleExpr {
+        Self::column(deal_event::Column::DealId)
+    }
+    fn organization_column() -> SimpleExpr {
+        Self::column(deal_event::Column::OrganizationId)
+    }
+    fn id_column() -> SimpleExpr {
+        Self::column(deal_event::Column::Id)
     }
 }
 
@@ -470,6 +498,7 @@ impl Loader<ChildCount> for DbLoader {
                 }
                 ChildList::Activities => count_by_deal::<activity::Model>(db, org, &deals).await?,
                 ChildList::Tasks => count_by_deal::<task::Model>(db, org, &deals).await?,
+                ChildList::Changelog => count_by_deal::<deal_event::Model>(db, org, &deals).await?,
             };
             for deal in deals {
                 loaded.insert(

@@ -9,6 +9,7 @@ mod child_connection;
 pub mod children;
 mod connection;
 mod custom_filter;
+pub mod events;
 mod filter;
 mod history;
 mod list;

@@ -7,6 +7,7 @@ use super::analytics::groups::{DealGroup, DealGroupKey, deal_groups};
 use super::analytics::timeline::{
     DealPeriod, TimelineArgs, TimelineField, TimelineInterval, deals_timeline,
 };
+use super::events::feed::{DealChangeFeed, deal_changes};
 use super::filter::DealFilter;
 use super::loader::DealId;
 use super::search::{DealSearchConnection, DealSearchField, SearchArgs, search_deals};
@@ -34,6 +35,21 @@ object_with_lists!(
     ) -> AppResult<Option<Deal>> {
         let id = expect_id(&id, NodeKind::Deal, "id")?;
         ctx.loaders()?.load_one(DealId(id)).await
+    }
+
+    /// Changes of your organisation's deals after `since`, oldest first, deletions included:
+    /// what an offline-first client needs to keep its copy exact. Keep `nextToken` and pass it
+    /// as `since` next time; events may come again after a lost reply (apply them idempotently).
+    async fn deal_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The `nextToken` of your last call; from the first event when absent.")]
+        since: Option<String>,
+        #[graphql(desc = "At most this many events (at most 500; 100 by default).")] first: Option<
+            i32,
+        >,
+    ) -> AppResult<DealChangeFeed> {
+        deal_changes(ctx, since, first).await
     }
 
     /// Deals whose words match `term`, best first (Pipedrive's deal search): each word of the

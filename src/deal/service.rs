@@ -7,6 +7,7 @@
 //! CONFLICT; without it, a write that lost a race is planned again on the fresh row, so no
 //! update is ever lost and a move's history always starts from the stage it really left.
 
+use super::events::{self, DealEventType};
 use crate::auth::Viewer;
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -22,6 +23,7 @@ use sea_orm::{
     ActiveValue::Set, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     QueryOrder,
 };
+use serde_json::{Value as Json, json};
 
 /// How often a write that lost a race is planned again before giving up with CONFLICT.
 const MAX_ATTEMPTS: usize = 20;
@@ -253,6 +255,20 @@ async fn replace_tags(
     Ok(())
 }
 
+/// A deal's tags, alphabetically.
+async fn tags_of(txn: &DatabaseTransaction, org: Uuid, deal_id: Uuid) -> AppResult<Vec<String>> {
+    let mut tags: Vec<String> = deal_tag::Entity::find()
+        .filter(deal_tag::Column::OrganizationId.eq(org))
+        .filter(deal_tag::Column::DealId.eq(deal_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| t.tag)
+        .collect();
+    tags.sort();
+    Ok(tags)
+}
+
 /// Creates a deal, with its first stage-history entry (from nothing to its stage).
 pub async fn create(
     db: &DatabaseConnection,
@@ -302,6 +318,11 @@ pub async fn create(
     .await?;
     history(&txn, org, id, None, stage.id, viewer.user_id, None, now).await?;
     replace_tags(&txn, org, id, &new.tags).await?;
+    let mut changes = events::deal_changes(None, &created);
+    if !new.tags.is_empty() {
+        changes.push(events::field("tags", Json::Null, json!(new.tags)));
+    }
+    events::record(&txn, viewer, id, DealEventType::Created, changes).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -448,11 +469,23 @@ async fn write_any(
             continue;
         }
         let deal = find(&txn, org, id).await?;
+        let mut changes = events::deal_changes(Some(&current), &deal);
         let (mut change, mut sale) = (None, None);
         match then {
             After::Nothing => {}
-            After::Tags(tags) => replace_tags(&txn, org, id, &tags).await?,
+            After::Tags(tags) => {
+                let before = tags_of(&txn, org, id).await?;
+                replace_tags(&txn, org, id, &tags).await?;
+                let mut after = tags.clone();
+                after.sort();
+                if before != after {
+                    changes.push(events::field("tags", json!(before), json!(after)));
+                }
+            }
             After::Move { from, to, note } => {
+                if let Some(note) = &note {
+                    changes.push(events::field("note", Json::Null, json!(note)));
+                }
                 change =
                     Some(history(&txn, org, id, Some(from), to, viewer.user_id, note, now).await?);
             }
@@ -467,6 +500,10 @@ async fn write_any(
                 status_activity(&txn, viewer, id, "Deal reopened".into(), note, now).await?;
                 crate::sale::service::record_reopened(&txn, &deal).await?;
             }
+        }
+        let kind = events::kind_of(&current, &deal);
+        if kind != DealEventType::Updated || !changes.is_empty() {
+            events::record(&txn, viewer, id, kind, changes).await?;
         }
         txn.commit().await?;
         return Ok(Written { deal, change, sale });
@@ -825,6 +862,17 @@ pub async fn delete_many(
             "{missing} of the {} deals",
             unique.len()
         )));
+    }
+    let deleted_at = events::field(
+        "deletedAt",
+        Json::Null,
+        async_graphql::ScalarType::to_value(&crate::graphql::scalars::DateTime(now))
+            .into_json()
+            .unwrap_or(Json::Null),
+    );
+    for id in &unique {
+        let changes = vec![deleted_at.clone()];
+        events::record(&txn, viewer, *id, DealEventType::Deleted, changes).await?;
     }
     txn.commit().await?;
     Ok(unique)

@@ -2,6 +2,7 @@
 
 use super::around::{ActivityConnection, TaskConnection};
 use super::children::AllProductsOf;
+use super::events::types::DealEventConnection;
 use super::history::StageChangeConnection;
 use super::loader::{DealFollowers, DealTags};
 use super::products::{DealProductConnection, ProductTotals, line_item};
@@ -231,6 +232,30 @@ impl Deal {
         #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
     ) -> AppResult<DealProductConnection> {
         DealProductConnection::load(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// What happened to the deal, newest first (Pipedrive's deal changelog): each change with
+    /// its fields' values before and after, who made it and when.
+    async fn changelog(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many events (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many events (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealEventConnection> {
+        DealEventConnection::load(
             ctx,
             self.0.id,
             PageArgs {

@@ -6,7 +6,8 @@
 //! - a `Node` object (a deal, a stage, an owner…) costs 1, a connection costs 1 (its page),
 //!   and a mutation field costs 10, each plus what is selected inside it;
 //! - inside a connection, `nodes` and `edges` cost their page size (`first` or `last`, 50 when
-//!   neither is given, at most 500) times one item; `nodes(ids)` and
+//!   neither is given, at most 500) times one item, and so do the `events` of `dealChanges`
+//!   (100 when `first` is not given); `nodes(ids)` and
 //!   `_entities(representations)` cost their number of ids or representations times one
 //!   node (a union of `Node` types, like federation's `_Entity`, is a node); `dealGroups`
 //!   counts its most groups ([`crate::deal::MAX_GROUPS`]) and `dealsTimeline` its `amount` of
@@ -231,6 +232,14 @@ impl<'a> Walk<'a> {
         let mut one = match kind {
             Kind::Leaf => 0,
             Kind::Node => 1u64.saturating_add(self.set(children, &field_type.type_name, None)),
+            // The change feed pages its `events` like a connection's nodes.
+            Kind::Value if field.name.node == "dealChanges" => {
+                let size = match self.argument(field, "first") {
+                    Some(_) => self.page_size(field),
+                    None => crate::deal::events::feed::DEFAULT_EVENTS,
+                };
+                self.set(children, &field_type.type_name, Some(size))
+            }
             Kind::Value => self.set(children, &field_type.type_name, None),
             Kind::Connection => {
                 let size = self.page_size(field);
@@ -247,7 +256,9 @@ impl<'a> Walk<'a> {
             .argument(field, "ids")
             .or_else(|| self.argument(field, "representations"));
         let items = match (page, listed) {
-            (Some(size), _) if matches!(field.name.node.as_str(), "nodes" | "edges") => size,
+            (Some(size), _) if matches!(field.name.node.as_str(), "nodes" | "edges" | "events") => {
+                size
+            }
             (_, Some(Value::List(ids))) => ids.len() as u64,
             _ if field.name.node == "dealGroups" => crate::deal::MAX_GROUPS as u64,
             _ if field.name.node == "dealsTimeline" => match self.argument(field, "amount") {

@@ -7,6 +7,7 @@ mod deal_around;
 mod deal_writes;
 mod deals;
 mod domain_writes;
+mod events;
 mod fixtures;
 mod funnel;
 mod health;

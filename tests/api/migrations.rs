@@ -4,7 +4,7 @@ use crate::helpers::fresh_database;
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
 /// Every table of the domain.
-pub const TABLES: [&str; 20] = [
+pub const TABLES: [&str; 22] = [
     "organization",
     "user",
     "api_key",
@@ -25,6 +25,8 @@ pub const TABLES: [&str; 20] = [
     "sale_status_event",
     "deal_stage_total",
     "deal_search",
+    "deal_event_sequence",
+    "deal_event",
 ];
 
 async fn existing_tables(manager: &SchemaManager<'_>) -> Vec<&'static str> {

@@ -2,13 +2,17 @@
 
 use crate::auth::Viewer;
 use crate::clock;
+use crate::deal::events::{self, DealEventType};
 use crate::deal::service::find;
 use crate::error::{AppError, AppResult};
+use crate::graphql::ids::{NodeKind, global_id};
 use entity::enums::{ActivityStatus, ActivityType, Priority, TaskStatus};
 use entity::{activity, deal, deal_follower, task, user};
+use sea_orm::ActiveEnum;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
+use serde_json::{Value as Json, json};
 
 async fn user_in_org(db: &impl ConnectionTrait, org: Uuid, id: Uuid) -> AppResult<()> {
     user::Entity::find_by_id(id)
@@ -45,7 +49,8 @@ pub async fn follow(
         organization_id: Set(org),
         created_at: Set(clock::now()),
     };
-    deal_follower::Entity::insert(row)
+    let txn = crate::db::begin_write(db).await?;
+    let added = deal_follower::Entity::insert(row)
         .on_conflict(
             sea_orm::sea_query::OnConflict::columns([
                 deal_follower::Column::DealId,
@@ -54,8 +59,20 @@ pub async fn follow(
             .do_nothing()
             .to_owned(),
         )
-        .exec_without_returning(db)
+        .exec_without_returning(&txn)
         .await?;
+    if added > 0 {
+        let change = events::field("follower", Json::Null, user_json(user_id));
+        events::record(
+            &txn,
+            viewer,
+            deal_id,
+            DealEventType::FollowerAdded,
+            vec![change],
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(deal)
 }
 
@@ -70,12 +87,19 @@ pub async fn unfollow(
     let deal = find(db, org, deal_id).await?;
     let user_id = follower(viewer, user_id)?;
     user_in_org(db, org, user_id).await?;
-    deal_follower::Entity::delete_many()
+    let txn = crate::db::begin_write(db).await?;
+    let removed = deal_follower::Entity::delete_many()
         .filter(deal_follower::Column::OrganizationId.eq(org))
         .filter(deal_follower::Column::DealId.eq(deal_id))
         .filter(deal_follower::Column::UserId.eq(user_id))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    if removed.rows_affected > 0 {
+        let change = events::field("follower", user_json(user_id), Json::Null);
+        let kind = DealEventType::FollowerRemoved;
+        events::record(&txn, viewer, deal_id, kind, vec![change]).await?;
+    }
+    txn.commit().await?;
     Ok(deal)
 }
 
@@ -154,6 +178,24 @@ pub async fn log_activity(
     .insert(&txn)
     .await?;
     let deal = find(&txn, org, deal_id).await?;
+    let change = events::field(
+        "activity",
+        Json::Null,
+        json!({
+            "id": global_id(NodeKind::Activity, activity.id).0,
+            "type": activity.activity_type.to_value(),
+            "subject": activity.subject,
+            "note": activity.note,
+        }),
+    );
+    events::record(
+        &txn,
+        viewer,
+        deal_id,
+        DealEventType::ActivityLogged,
+        vec![change],
+    )
+    .await?;
     txn.commit().await?;
     Ok((activity, deal))
 }
@@ -198,7 +240,8 @@ pub async fn create_task(
         user_in_org(db, org, assignee).await?;
     }
     let now = clock::now();
-    Ok(task::ActiveModel {
+    let txn = crate::db::begin_write(db).await?;
+    let task = task::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(org),
         deal_id: Set(deal_id),
@@ -211,8 +254,36 @@ pub async fn create_task(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
-    .await?)
+    .insert(&txn)
+    .await?;
+    let change = events::field("task", Json::Null, task_json(&task));
+    events::record(
+        &txn,
+        viewer,
+        deal_id,
+        DealEventType::TaskAdded,
+        vec![change],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(task)
+}
+
+/// A task as the event log keeps it.
+fn task_json(task: &task::Model) -> Json {
+    json!({
+        "id": global_id(NodeKind::Task, task.id).0,
+        "title": task.title,
+        "priority": task.priority.to_value(),
+        "status": task.status.to_value(),
+        "dueAt": task.due_at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        "assigneeId": task.assignee_id.map(|id| global_id(NodeKind::User, id).0),
+    })
+}
+
+/// A user as the event log keeps it: the global id.
+fn user_json(id: Uuid) -> Json {
+    Json::String(global_id(NodeKind::User, id).0)
 }
 
 /// Changes a task.
@@ -232,6 +303,7 @@ pub async fn update_task(
         user_in_org(db, org, assignee).await?;
     }
     let now = clock::now();
+    let before = current.clone();
     let mut row: task::ActiveModel = current.into();
     if let Some(title) = changes.title {
         row.title = Set(title);
@@ -250,5 +322,11 @@ pub async fn update_task(
         row.assignee_id = Set(assignee);
     }
     row.updated_at = Set(now);
-    Ok(row.update(db).await?)
+    let txn = crate::db::begin_write(db).await?;
+    let task = row.update(&txn).await?;
+    let change = events::field("task", task_json(&before), task_json(&task));
+    let kind = DealEventType::TaskChanged;
+    events::record(&txn, viewer, task.deal_id, kind, vec![change]).await?;
+    txn.commit().await?;
+    Ok(task)
 }

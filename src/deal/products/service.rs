@@ -6,14 +6,18 @@
 use super::types::line_item;
 use crate::auth::Viewer;
 use crate::clock;
+use crate::deal::events::{self, DealEventType};
 use crate::deal::service::find;
 use crate::error::{AppError, AppResult};
+use crate::graphql::ids::{NodeKind, global_id};
 use entity::enums::{DiscountType, TaxMethod};
 use entity::{Scaled, deal, deal_product};
 use rust_decimal::Decimal;
+use sea_orm::ActiveEnum;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, QueryOrder};
+use serde_json::{Value as Json, json};
 
 /// A product line's content, validated.
 #[derive(Clone, Debug)]
@@ -190,8 +194,32 @@ pub async fn add(
     .insert(&txn)
     .await?;
     let deal = recompute_value(&txn, org, deal_id).await?;
+    let change = events::field("product", Json::Null, line_json(&product));
+    events::record(
+        &txn,
+        viewer,
+        deal_id,
+        DealEventType::ProductAdded,
+        vec![change],
+    )
+    .await?;
     txn.commit().await?;
     Ok((product, deal))
+}
+
+/// A product line as the event log keeps it.
+fn line_json(line: &deal_product::Model) -> Json {
+    json!({
+        "id": global_id(NodeKind::DealProduct, line.id).0,
+        "name": line.name,
+        "sku": line.sku,
+        "quantity": events::money(line.quantity),
+        "unitPrice": events::money(line.unit_price),
+        "discountType": line.discount_type.to_value(),
+        "discount": events::money(line.discount),
+        "taxPercentage": events::money(line.tax_percentage),
+        "taxMethod": line.tax_method.to_value(),
+    })
 }
 
 async fn find_line(
@@ -252,6 +280,9 @@ pub async fn update(
     row.updated_at = Set(clock::now());
     let product = row.update(&txn).await?;
     let deal = recompute_value(&txn, org, current.deal_id).await?;
+    let change = events::field("product", line_json(&current), line_json(&product));
+    let kind = DealEventType::ProductChanged;
+    events::record(&txn, viewer, current.deal_id, kind, vec![change]).await?;
     txn.commit().await?;
     Ok((product, deal))
 }
@@ -273,6 +304,9 @@ pub async fn remove(
         .exec(&txn)
         .await?;
     let deal = recompute_value(&txn, org, current.deal_id).await?;
+    let change = events::field("product", line_json(&current), Json::Null);
+    let kind = DealEventType::ProductRemoved;
+    events::record(&txn, viewer, current.deal_id, kind, vec![change]).await?;
     txn.commit().await?;
     Ok(deal)
 }

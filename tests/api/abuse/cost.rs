@@ -241,3 +241,17 @@ async fn searches_are_costed_as_connections() {
     assert!(body["errors"].is_null(), "{}", excerpt(&body));
     assert_eq!(body["extensions"]["cost"]["requested"], 1_001);
 }
+
+#[tokio::test]
+async fn the_change_feed_is_costed_at_its_page() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    // 500 events × (deal 1 + owner 1) + 500 × (user 1) = 1,500 (the feed itself is free).
+    let query = "{ dealChanges(first: 500) { events { deal { owner { name } } user { name } } } }";
+    let body = app.gql(&org.key, query, json!({})).await;
+    assert!(body["errors"].is_null(), "{}", excerpt(&body));
+    assert_eq!(body["extensions"]["cost"]["requested"], 1_500);
+    let default = "{ dealChanges { events { user { name } } } }";
+    let body = app.gql(&org.key, default, json!({})).await;
+    assert_eq!(body["extensions"]["cost"]["requested"], 100);
+}

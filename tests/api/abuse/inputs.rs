@@ -3,7 +3,7 @@
 
 use super::{bad_input, refused, row_counts};
 use crate::fixtures;
-use crate::helpers::{gid, spawn_app};
+use crate::helpers::{error_code, gid, spawn_app};
 use serde_json::json;
 
 const FILTERED: &str = "query($f: DealFilter) { deals(filter: $f) { totalCount } }";
@@ -401,4 +401,35 @@ async fn bad_search_arguments_are_bad_input() {
         .gql(&org.key, query, json!({ "t": "x", "exact": true }))
         .await;
     assert!(body["errors"].is_null(), "{body}");
+}
+
+#[tokio::test]
+async fn bad_change_feed_and_changelog_arguments_are_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let feed = "query($since: String, $first: Int) { dealChanges(since: $since, first: $first) { \
+        nextToken } }";
+    let cases = [
+        (json!({ "since": "x".repeat(100_000) }), "$since"),
+        (json!({ "since": "x".repeat(2_000) }), "since"),
+        (json!({ "since": "garbage" }), "since"),
+        (json!({ "first": 501 }), "first"),
+        (json!({ "first": -1 }), "first"),
+    ];
+    for (variables, field) in cases {
+        bad_input(&app, &org, feed, variables, field).await;
+    }
+    let w = fixtures::build(&app, &org, 1).await;
+    let changelog = "query($id: ID!, $first: Int, $after: String) { deal(id: $id) { \
+        changelog(first: $first, after: $after) { totalCount } } }";
+    let deal = gid("deal", w.deals[0].id);
+    // A nested list's bad argument is a field error: the deal is null, the error coded.
+    for (variables, field) in [
+        (json!({ "id": deal, "first": 501 }), "first"),
+        (json!({ "id": deal, "after": "garbage" }), "after"),
+    ] {
+        let (_, body) = app.post(Some(&org.key), changelog, variables).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
 }

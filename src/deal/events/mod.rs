@@ -1,0 +1,9 @@
+//! The deal event log: every change of a deal and of what hangs from it, written in the
+//! transaction of the change with a per-organisation sequence (`record`), read as a deal's
+//! `changelog` and as the organisation's change feed for sync (`feed`).
+
+pub mod feed;
+pub mod record;
+pub mod types;
+
+pub use record::{DealEventType, deal_changes, field, kind_of, money, record};

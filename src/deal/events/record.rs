@@ -1,0 +1,231 @@
+//! Writing the event log: one `deal_event` per change, in the transaction of the change, with
+//! the organisation's next sequence number (see the migration: the counter row serialises
+//! the organisation's writers, so numbers have no gaps and commit in order).
+
+use crate::auth::Viewer;
+use crate::clock;
+use crate::error::AppResult;
+use crate::graphql::ids::{NodeKind, global_id};
+use crate::graphql::scalars::Decimal;
+use async_graphql::ScalarType;
+use entity::{Scaled, deal, deal_event};
+use sea_orm::ActiveEnum;
+use sea_orm::prelude::Uuid;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, StatementBuilder};
+use serde_json::{Value as Json, json};
+
+/// What happened to a deal.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DealEventType {
+    /// The deal was created.
+    Created,
+    /// Fields of the deal changed (each in `changes`).
+    Updated,
+    /// The deal moved to another stage.
+    Moved,
+    /// The deal was won.
+    Won,
+    /// The deal was lost.
+    Lost,
+    /// A won or lost deal was reopened.
+    Reopened,
+    /// The deal was archived.
+    Archived,
+    /// The deal was unarchived.
+    Unarchived,
+    /// The deal was deleted (soft: it can be restored).
+    Deleted,
+    /// The deal was restored.
+    Restored,
+    /// A product line was added.
+    ProductAdded,
+    /// A product line changed.
+    ProductChanged,
+    /// A product line was removed.
+    ProductRemoved,
+    /// A user started following the deal.
+    FollowerAdded,
+    /// A user stopped following the deal.
+    FollowerRemoved,
+    /// An activity was logged on the deal.
+    ActivityLogged,
+    /// A task was added to the deal.
+    TaskAdded,
+    /// A task of the deal changed (or was completed).
+    TaskChanged,
+}
+
+impl DealEventType {
+    /// The name stored in `deal_event.event_type` (the GraphQL enum value).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Updated => "UPDATED",
+            Self::Moved => "MOVED",
+            Self::Won => "WON",
+            Self::Lost => "LOST",
+            Self::Reopened => "REOPENED",
+            Self::Archived => "ARCHIVED",
+            Self::Unarchived => "UNARCHIVED",
+            Self::Deleted => "DELETED",
+            Self::Restored => "RESTORED",
+            Self::ProductAdded => "PRODUCT_ADDED",
+            Self::ProductChanged => "PRODUCT_CHANGED",
+            Self::ProductRemoved => "PRODUCT_REMOVED",
+            Self::FollowerAdded => "FOLLOWER_ADDED",
+            Self::FollowerRemoved => "FOLLOWER_REMOVED",
+            Self::ActivityLogged => "ACTIVITY_LOGGED",
+            Self::TaskAdded => "TASK_ADDED",
+            Self::TaskChanged => "TASK_CHANGED",
+        }
+    }
+
+    /// The type named `name` (None for a name this version does not know).
+    pub fn from_name(name: &str) -> Option<Self> {
+        ALL.iter().copied().find(|t| t.name() == name)
+    }
+}
+
+const ALL: [DealEventType; 18] = [
+    DealEventType::Created,
+    DealEventType::Updated,
+    DealEventType::Moved,
+    DealEventType::Won,
+    DealEventType::Lost,
+    DealEventType::Reopened,
+    DealEventType::Archived,
+    DealEventType::Unarchived,
+    DealEventType::Deleted,
+    DealEventType::Restored,
+    DealEventType::ProductAdded,
+    DealEventType::ProductChanged,
+    DealEventType::ProductRemoved,
+    DealEventType::FollowerAdded,
+    DealEventType::FollowerRemoved,
+    DealEventType::ActivityLogged,
+    DealEventType::TaskAdded,
+    DealEventType::TaskChanged,
+];
+
+/// One changed field: its GraphQL name, and its value before and after (null: none).
+pub fn field(name: &str, old: Json, new: Json) -> Json {
+    json!({ "field": name, "old": old, "new": new })
+}
+
+/// Appends an event to the log in `txn` and returns its sequence number.
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    deal_id: Uuid,
+    event_type: DealEventType,
+    changes: Vec<Json>,
+) -> AppResult<i64> {
+    let org = viewer.organization_id;
+    let next = Query::insert()
+        .into_table("deal_event_sequence")
+        .columns(["organization_id", "last_sequence"])
+        .values_panic([org.into(), 1i64.into()])
+        .on_conflict(
+            OnConflict::column("organization_id")
+                .value(
+                    "last_sequence",
+                    Expr::col(("deal_event_sequence", "last_sequence")).add(1),
+                )
+                .to_owned(),
+        )
+        .returning_col("last_sequence")
+        .to_owned();
+    let backend = txn.get_database_backend();
+    let sequence: i64 = txn
+        .query_one_raw(StatementBuilder::build(&next, &backend))
+        .await?
+        .map(|row| row.try_get("", "last_sequence"))
+        .transpose()?
+        .unwrap_or_default();
+    deal_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(org),
+        sequence: Set(sequence),
+        deal_id: Set(deal_id),
+        event_type: Set(event_type.name().to_owned()),
+        changes: Set(Json::Array(changes)),
+        user_id: Set(viewer.user_id),
+        api_key_id: Set(Some(viewer.api_key_id)),
+        occurred_at: Set(clock::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(sequence)
+}
+
+/// The fields of a deal that differ between `before` (None: it did not exist) and `after`,
+/// with values as the API shows them (ids global, money as decimal text, instants RFC 3339).
+pub fn deal_changes(before: Option<&deal::Model>, after: &deal::Model) -> Vec<Json> {
+    let mut changes = Vec::new();
+    let mut compare = |name: &str, of: &dyn Fn(&deal::Model) -> Json| {
+        let old = before.map_or(Json::Null, of);
+        let new = of(after);
+        if old != new {
+            changes.push(field(name, old, new));
+        }
+    };
+    let id = |kind: NodeKind, id: Option<Uuid>| -> Json {
+        id.map_or(Json::Null, |id| Json::String(global_id(kind, id).0))
+    };
+    let instant = |at: Option<chrono::DateTime<chrono::Utc>>| -> Json {
+        at.map_or(Json::Null, |at| {
+            scalar(&crate::graphql::scalars::DateTime(at))
+        })
+    };
+    let text = |t: &Option<String>| t.clone().map_or(Json::Null, Json::String);
+    compare("title", &|d| Json::String(d.title.clone()));
+    compare("value", &|d| scalar(&Decimal::money(d.value.to_decimal())));
+    compare("currency", &|d| Json::String(d.currency.clone()));
+    compare("status", &|d| json!(d.status.to_value()));
+    compare("pipelineId", &|d| {
+        id(NodeKind::Pipeline, Some(d.pipeline_id))
+    });
+    compare("stageId", &|d| id(NodeKind::Stage, Some(d.stage_id)));
+    compare("contactId", &|d| id(NodeKind::Contact, d.contact_id));
+    compare("companyId", &|d| id(NodeKind::Company, d.company_id));
+    compare("ownerId", &|d| id(NodeKind::User, d.owner_id));
+    compare("expectedCloseDate", &|d| {
+        d.expected_close_date
+            .map_or(Json::Null, |day| Json::String(day.to_string()))
+    });
+    compare("priority", &|d| json!(d.priority.to_value()));
+    compare("source", &|d| text(&d.source));
+    compare("customFields", &|d| d.custom_fields.clone());
+    compare("lostReason", &|d| text(&d.lost_reason));
+    compare("closedAt", &|d| instant(d.closed_at));
+    compare("archivedAt", &|d| instant(d.archived_at));
+    compare("deletedAt", &|d| instant(d.deleted_at));
+    changes
+}
+
+/// A scalar as the API sends it.
+fn scalar(value: &impl ScalarType) -> Json {
+    value.to_value().into_json().unwrap_or(Json::Null)
+}
+
+/// Money as the API sends it (`"19260.00"`).
+pub fn money(value: Scaled) -> Json {
+    scalar(&Decimal::money(value.to_decimal()))
+}
+
+/// What a write to a deal row was, from what changed.
+pub fn kind_of(before: &deal::Model, after: &deal::Model) -> DealEventType {
+    use entity::enums::DealStatus::{Lost, Open, Won};
+    match (before, after) {
+        (b, a) if b.deleted_at.is_none() && a.deleted_at.is_some() => DealEventType::Deleted,
+        (b, a) if b.deleted_at.is_some() && a.deleted_at.is_none() => DealEventType::Restored,
+        (b, a) if b.archived_at.is_none() && a.archived_at.is_some() => DealEventType::Archived,
+        (b, a) if b.archived_at.is_some() && a.archived_at.is_none() => DealEventType::Unarchived,
+        (b, a) if b.status != Won && a.status == Won => DealEventType::Won,
+        (b, a) if b.status != Lost && a.status == Lost => DealEventType::Lost,
+        (b, a) if b.status != Open && a.status == Open => DealEventType::Reopened,
+        (b, a) if b.stage_id != a.stage_id => DealEventType::Moved,
+        _ => DealEventType::Updated,
+    }
+}

@@ -115,6 +115,16 @@ pub struct Config {
     )]
     pub auth_cache_ttl_ms: u64,
 
+    /// Days the deal event log (changelogs, the `dealChanges` feed) keeps an event; the
+    /// server deletes older ones at start and every hour. 0 keeps every event.
+    #[arg(
+        long,
+        env = "DEALGATE_EVENT_RETENTION_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
+    pub event_retention_days: u32,
+
     /// Origins of browser apps allowed to call the API (CORS), comma-separated, e.g.
     /// `https://app.example.com,http://localhost:5173`; `*` allows any. None by default.
     #[arg(
@@ -187,6 +197,7 @@ impl Config {
             read_timeout_ms: 10_000,
             shutdown_grace_ms: 10_000,
             auth_cache_ttl_ms: 3_000,
+            event_retention_days: 90,
             cors_origins: Vec::new(),
             log_format: LogFormat::Text,
         }

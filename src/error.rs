@@ -48,6 +48,9 @@ pub enum AppError {
     /// An automatic persisted query's hash is not known here (yet): the client sends the
     /// query again with its hash (Apollo's APQ contract, message `PersistedQueryNotFound`).
     PersistedQueryNotFound,
+    /// A sync token points before the oldest event kept: the client reloads its copy and
+    /// starts a new feed.
+    SyncTokenExpired(String),
     /// Anything else; the detail is logged, never sent.
     Internal(String),
 }
@@ -68,6 +71,7 @@ impl AppError {
             Self::Validation(_) => "GRAPHQL_VALIDATION_FAILED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::SyncTokenExpired(_) => "SYNC_TOKEN_EXPIRED",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -205,6 +209,7 @@ impl AppError {
             | Self::RateLimited { message, .. }
             | Self::BadRequest { message, .. }
             | Self::Validation(message)
+            | Self::SyncTokenExpired(message)
             | Self::Unavailable(message) => message.clone(),
             Self::PersistedQueryNotFound => "PersistedQueryNotFound".into(),
             Self::Internal(_) => "internal server error".into(),

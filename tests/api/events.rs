@@ -322,3 +322,55 @@ async fn concurrent_writers_get_every_number_once_and_the_feed_pages_by_token() 
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert_eq!(body["errors"][0]["extensions"]["field"], "since");
 }
+
+#[tokio::test]
+async fn pruned_events_expire_the_tokens_before_them() {
+    use chrono::Duration;
+    use entity::deal_event;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    pipeline(&app, &org).await;
+    for n in 0..3 {
+        create_deal(&app, &org, json!({ "title": format!("Deal {n}") })).await;
+    }
+    let token_after = |n: i32| {
+        let (app, org) = (&app, &org);
+        async move {
+            let data = ok(app, org, FEED, json!({ "first": n })).await;
+            data["dealChanges"]["nextToken"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let (after_first, after_second) = (token_after(1).await, token_after(2).await);
+    // The first two events are older than the 90 days the log keeps.
+    deal_event::Entity::update_many()
+        .col_expr(
+            deal_event::Column::OccurredAt,
+            Expr::value(dealgate::clock::now() - Duration::days(100)),
+        )
+        .filter(deal_event::Column::Sequence.lte(2))
+        .exec(&app.db)
+        .await
+        .expect("age two events");
+    let pruned = dealgate::deal::events::retention::prune(&app.db, 90)
+        .await
+        .expect("prune");
+    assert_eq!(pruned, 2);
+    // Event 2 is gone: a token before it cannot be continued.
+    let (_, body) = app
+        .post(Some(&org.key), FEED, json!({ "since": after_first }))
+        .await;
+    assert_eq!(error_code(&body), Some("SYNC_TOKEN_EXPIRED"), "{body}");
+    // A token after it continues with event 3; a new feed starts at 3.
+    for since in [Some(after_second), None] {
+        let data = ok(&app, &org, FEED, json!({ "since": since })).await;
+        assert_eq!(
+            sequences(data["dealChanges"]["events"].as_array().expect("events")),
+            [3]
+        );
+    }
+}

@@ -6,15 +6,20 @@
 //! harmless (the deal itself is read again), so a client that lost its reply may ask again with
 //! the old token (at-least-once). A deletion is an event like any other (`DELETED`; the deal
 //! can still be read until it is purged). Without `since` the feed starts at the first event.
+//! Events are kept `--event-retention-days` (90 by default); a token from before the oldest
+//! event kept is SYNC_TOKEN_EXPIRED, and the client reloads its copy and starts again.
 
 use super::types::DealEvent;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::{KeyValue, Keyed, PageArgs, SortKey, fetch_root_page};
 use async_graphql::{Context, Object};
 use entity::deal_event;
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, StatementBuilder,
+};
 
 /// The ordering name of feed tokens.
 const ORDER: &str = "SEQUENCE";
@@ -57,6 +62,53 @@ impl DealChangeFeed {
     }
 }
 
+/// SYNC_TOKEN_EXPIRED when events after `sequence` were pruned: the client's copy has a hole
+/// it cannot fill from the log.
+async fn check_not_expired(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    sequence: i64,
+) -> AppResult<()> {
+    let last: i64 = deal_event_sequence_last(db, organization_id).await?;
+    if sequence >= last {
+        return Ok(());
+    }
+    let next = deal_event::Entity::find()
+        .filter(deal_event::Column::OrganizationId.eq(organization_id))
+        .filter(deal_event::Column::Sequence.gt(sequence))
+        .order_by_asc(deal_event::Column::Sequence)
+        .one(db)
+        .await?;
+    match next {
+        Some(event) if event.sequence == sequence + 1 => Ok(()),
+        _ => Err(AppError::SyncTokenExpired(
+            "events after this token were pruned (older than the event log keeps): reload \
+             the deals and start a new feed without `since`"
+                .into(),
+        )),
+    }
+}
+
+/// The organisation's last event number (0 before its first event).
+async fn deal_event_sequence_last(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> AppResult<i64> {
+    let select = Query::select()
+        .column("last_sequence")
+        .from("deal_event_sequence")
+        .and_where(Expr::col("organization_id").eq(organization_id))
+        .to_owned();
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(StatementBuilder::build(&select, &backend))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "last_sequence"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
 /// The feed after `since`, `first` events at most.
 pub async fn deal_changes(
     ctx: &Context<'_>,
@@ -77,6 +129,17 @@ pub async fn deal_changes(
         last: None,
         before: None,
     };
+    let token = args
+        .page(ORDER)
+        .map_err(|e| e.renamed_field("after", "since"))?
+        .cursor
+        .and_then(|cursor| match cursor.keys.first() {
+            Some(KeyValue::Int(sequence)) => Some(*sequence),
+            _ => None,
+        });
+    if let Some(sequence) = token {
+        check_not_expired(db, organization_id, sequence).await?;
+    }
     let page = fetch_root_page::<deal_event::Entity>(
         db,
         Condition::all().add(column(deal_event::Column::OrganizationId).eq(organization_id)),

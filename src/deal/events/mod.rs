@@ -4,6 +4,7 @@
 
 pub mod feed;
 pub mod record;
+pub mod retention;
 pub mod types;
 
 pub use record::{DealEventType, deal_changes, field, kind_of, money, record};

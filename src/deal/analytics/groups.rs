@@ -5,10 +5,9 @@
 //! "won value by month" is `filter: { status: [WON] }, by: [CLOSED_MONTH]`.
 
 use crate::company::{Company, CompanyId};
-use crate::db::scaled_sum;
 use crate::deal::connection::summary_of;
 use crate::deal::filter::DealFilter;
-use crate::deal::list::{CurrencyTotals, DealStats, weight_percent};
+use crate::deal::list::DealStats;
 use crate::deal::order::deal_column;
 use crate::deal::types::{DealStatus, Priority};
 use crate::error::{AppError, AppResult};
@@ -16,9 +15,9 @@ use crate::graphql::context::ContextExt;
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
 use crate::user::{User, UserId};
 use async_graphql::{Context, Enum, Object};
-use entity::{deal, deal_tag, enums, stage};
+use entity::{deal, deal_tag, enums};
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order};
 use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, StatementBuilder};
 
 /// Most keys one grouping may have.
@@ -245,27 +244,7 @@ pub async fn deal_groups(
     let viewer = ctx.viewer()?;
     let filter = filter.unwrap_or_default();
     let condition = filter.condition(viewer.organization_id, db.get_database_backend())?;
-    let value = || deal_column(deal::Column::Value);
-    let weight = weight_percent(
-        deal_column(deal::Column::Status),
-        Expr::col((stage::Entity, stage::Column::Probability)),
-    );
-    let mut select = Query::select();
-    select
-        .from(deal::Entity)
-        .join(
-            JoinType::InnerJoin,
-            stage::Entity,
-            Expr::col((stage::Entity, stage::Column::Id))
-                .equals((deal::Entity, deal::Column::StageId)),
-        )
-        .cond_where(condition)
-        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
-        .expr_as(deal_column(deal::Column::Currency), "currency")
-        .expr_as(scaled_sum(value()), "total")
-        .expr_as(scaled_sum(value().mul(weight)), "weighted")
-        .expr_as(Func::min(value()).cast_as("BIGINT"), "least")
-        .expr_as(Func::max(value()).cast_as("BIGINT"), "greatest");
+    let mut select = super::currency_totals(condition);
     if by.contains(&DealGroupKey::Tag) {
         select.join_as(
             JoinType::LeftJoin,
@@ -288,7 +267,6 @@ pub async fn deal_groups(
             .order_by_expr_with_nulls(expr, Order::Asc, sea_orm::sea_query::NullOrdering::Last);
     }
     select
-        .group_by_col((deal::Entity, deal::Column::Currency))
         .order_by((deal::Entity, deal::Column::Currency), Order::Asc)
         .limit(MAX_ROWS as u64 + 1);
     let rows = db
@@ -319,14 +297,8 @@ pub async fn deal_groups(
                 _ => keys.period = row.try_get("", alias)?,
             }
         }
-        let count: i64 = row.try_get("", "deals")?;
-        let totals = CurrencyTotals {
-            currency: row.try_get("", "currency")?,
-            count,
-            value: row.try_get("", "total")?,
-            value_times_probability: row.try_get("", "weighted")?,
-            extremes: Some((row.try_get("", "least")?, row.try_get("", "greatest")?)),
-        };
+        let totals = super::currency_totals_of(&row)?;
+        let count = totals.count;
         match groups.last_mut() {
             Some(last) if last.keys == keys => {
                 last.stats.count += count;

@@ -4,12 +4,10 @@
 //! open / won / lost. The totals of every period are one grouped statement, the deal pages of
 //! every period one more (a per-period `LIMIT`), however many periods.
 
-use crate::db::scaled_sum;
 use crate::deal::connection::{DealConnection, DealListArgs, DealSummary, look_ahead, summary_of};
 use crate::deal::filter::DealFilter;
 use crate::deal::list::{
     CurrencyTotals, DealListSpec, DealPage, DealStats, PagedUnder, fetch_pages_under,
-    weight_percent,
 };
 use crate::deal::order::{DealOrder, deal_column};
 use crate::error::{AppError, AppResult};
@@ -21,9 +19,9 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, Object};
 use chrono::{Datelike, Months, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
+use entity::deal;
 use entity::enums::DealStatus;
-use entity::{deal, stage};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order};
 use sea_orm::{ConnectionTrait, StatementBuilder, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -418,33 +416,13 @@ async fn period_totals(
         .condition(viewer.organization_id, backend)?
         .add(date.clone().gte(first.value()))
         .add(date.lt(last.value()));
-    let value = || deal_column(deal::Column::Value);
-    let weight = weight_percent(
-        deal_column(deal::Column::Status),
-        Expr::col((stage::Entity, stage::Column::Probability)),
-    );
     let period = Alias::new("period");
-    let mut select = Query::select();
+    let mut select = super::currency_totals(condition);
     select
-        .from(deal::Entity)
-        .join(
-            JoinType::InnerJoin,
-            stage::Entity,
-            Expr::col((stage::Entity, stage::Column::Id))
-                .equals((deal::Entity, deal::Column::StageId)),
-        )
-        .cond_where(condition)
         .expr_as(shape.period_expr(), period.clone())
         .expr_as(deal_column(deal::Column::Status), "status")
-        .expr_as(deal_column(deal::Column::Currency), "currency")
-        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
-        .expr_as(scaled_sum(value()), "total")
-        .expr_as(scaled_sum(value().mul(weight)), "weighted")
-        .expr_as(Func::min(value()).cast_as("BIGINT"), "least")
-        .expr_as(Func::max(value()).cast_as("BIGINT"), "greatest")
         .group_by_col(period.clone())
         .group_by_col((deal::Entity, deal::Column::Status))
-        .group_by_col((deal::Entity, deal::Column::Currency))
         .order_by((deal::Entity, deal::Column::Currency), Order::Asc);
     let rows = db
         .query_all_raw(StatementBuilder::build(&select, &backend))
@@ -453,20 +431,14 @@ async fn period_totals(
     for row in rows {
         let period: i64 = row.try_get("", "period")?;
         let status: DealStatus = row.try_get("", "status")?;
-        let count: i64 = row.try_get("", "deals")?;
         let split = &mut totals.entry(period).or_default()[match status {
             DealStatus::Open => 0,
             DealStatus::Won => 1,
             DealStatus::Lost => 2,
         }];
-        split.count += count;
-        split.currencies.push(CurrencyTotals {
-            currency: row.try_get("", "currency")?,
-            count,
-            value: row.try_get("", "total")?,
-            value_times_probability: row.try_get("", "weighted")?,
-            extremes: Some((row.try_get("", "least")?, row.try_get("", "greatest")?)),
-        });
+        let currency = super::currency_totals_of(&row)?;
+        split.count += currency.count;
+        split.currencies.push(currency);
     }
     Ok(totals)
 }

@@ -99,7 +99,7 @@ const HIT_COLUMNS: &[&str] = &[
 ];
 
 /// A search, checked: its words and where to look.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 struct Search {
     words: Vec<String>,
     exact: bool,

@@ -4,10 +4,11 @@
 
 use crate::auth::Viewer;
 use crate::clock;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::scalars::Decimal;
 use async_graphql::ScalarType;
+use async_graphql::resolver_utils::EnumType;
 use entity::{Scaled, deal, deal_event};
 use sea_orm::ActiveEnum;
 use sea_orm::prelude::Uuid;
@@ -57,56 +58,22 @@ pub enum DealEventType {
 }
 
 impl DealEventType {
-    /// The name stored in `deal_event.event_type` (the GraphQL enum value).
+    /// The name stored in `deal_event.event_type`: the GraphQL enum value (`PRODUCT_ADDED`).
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Created => "CREATED",
-            Self::Updated => "UPDATED",
-            Self::Moved => "MOVED",
-            Self::Won => "WON",
-            Self::Lost => "LOST",
-            Self::Reopened => "REOPENED",
-            Self::Archived => "ARCHIVED",
-            Self::Unarchived => "UNARCHIVED",
-            Self::Deleted => "DELETED",
-            Self::Restored => "RESTORED",
-            Self::ProductAdded => "PRODUCT_ADDED",
-            Self::ProductChanged => "PRODUCT_CHANGED",
-            Self::ProductRemoved => "PRODUCT_REMOVED",
-            Self::FollowerAdded => "FOLLOWER_ADDED",
-            Self::FollowerRemoved => "FOLLOWER_REMOVED",
-            Self::ActivityLogged => "ACTIVITY_LOGGED",
-            Self::TaskAdded => "TASK_ADDED",
-            Self::TaskChanged => "TASK_CHANGED",
-        }
+        Self::items()
+            .iter()
+            .find(|item| item.value == self)
+            .map_or("UPDATED", |item| item.name)
     }
 
     /// The type named `name` (None for a name this version does not know).
     pub fn from_name(name: &str) -> Option<Self> {
-        ALL.iter().copied().find(|t| t.name() == name)
+        Self::items()
+            .iter()
+            .find(|item| item.name == name)
+            .map(|item| item.value)
     }
 }
-
-const ALL: [DealEventType; 18] = [
-    DealEventType::Created,
-    DealEventType::Updated,
-    DealEventType::Moved,
-    DealEventType::Won,
-    DealEventType::Lost,
-    DealEventType::Reopened,
-    DealEventType::Archived,
-    DealEventType::Unarchived,
-    DealEventType::Deleted,
-    DealEventType::Restored,
-    DealEventType::ProductAdded,
-    DealEventType::ProductChanged,
-    DealEventType::ProductRemoved,
-    DealEventType::FollowerAdded,
-    DealEventType::FollowerRemoved,
-    DealEventType::ActivityLogged,
-    DealEventType::TaskAdded,
-    DealEventType::TaskChanged,
-];
 
 /// One changed field: its GraphQL name, and its value before and after (null: none).
 pub fn field(name: &str, old: Json, new: Json) -> Json {
@@ -142,7 +109,7 @@ pub async fn record(
         .await?
         .map(|row| row.try_get("", "last_sequence"))
         .transpose()?
-        .unwrap_or_default();
+        .ok_or_else(|| AppError::internal("the event counter returned no number"))?;
     deal_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(org),

@@ -10,7 +10,7 @@
 set -euo pipefail
 [ $# -ge 3 ] || { sed -n '2,10p' "$0"; exit 2; }
 body="$1" rounds="$2"; shift 2
-: "${DEALGATE_KEY:?set DEALGATE_KEY to a key of the database's organisation}"
+: "${DEALGATE_KEY:?set DEALGATE_KEY to a key of the organisation in the database}"
 export DATABASE_URL="${DATABASE_URL:-postgres://crm:crm@127.0.0.1:55432/dg}"
 export DEALGATE_COST_BUDGET_PER_MINUTE=0 DEALGATE_BIND=127.0.0.1:8000
 lua="$(dirname "$0")/../../shared/bench-peer/post.lua"

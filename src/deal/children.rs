@@ -6,17 +6,15 @@
 use crate::error::{AppError, AppResult};
 use crate::graphql::loader::{DbLoader, Loaders};
 use crate::graphql::pagination::{
-    Cursor, KeyValue, Listing, PageArgs, Partition, RowPage, SortKey, ToOne, fetch_raw_rows,
-    joined, pages_by_parent,
+    Cursor, KeyValue, Listing, PageArgs, Partition, RowPage, SortKey, ToOne, count_rows,
+    fetch_raw_rows, joined, pages_by_parent,
 };
 use crate::pipeline::{Stage, StageId};
 use async_graphql::dataloader::Loader;
 use entity::{activity, deal_event, deal_product, stage, stage_change, task};
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, Query, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, StatementBuilder,
-};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -455,26 +453,15 @@ async fn count_by_deal<M: DealChild>(
     organization_id: Uuid,
     deals: &[Uuid],
 ) -> Result<HashMap<Uuid, i64>, AppError> {
-    let mut select = Query::select();
-    select
-        .expr_as(M::deal_column(), "deal_id")
-        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "rows")
+    let select = Query::select()
         .from(M::Entity::default())
         .and_where(M::organization_column().eq(organization_id))
-        .and_where(M::deal_column().is_in(deals.iter().copied()))
-        .add_group_by([M::deal_column()]);
-    let backend = db.get_database_backend();
-    let mut counts = HashMap::new();
-    for row in db
-        .query_all_raw(StatementBuilder::build(&select, &backend))
-        .await?
-    {
-        counts.insert(
-            row.try_get::<Uuid>("", "deal_id")?,
-            row.try_get::<i64>("", "rows")?,
-        );
-    }
-    Ok(counts)
+        .to_owned();
+    let counts = count_rows(db, select, Some((M::deal_column(), deals))).await?;
+    Ok(counts
+        .into_iter()
+        .filter_map(|(deal, rows)| Some((deal?, rows)))
+        .collect())
 }
 
 impl Loader<ChildCount> for DbLoader {

@@ -93,16 +93,16 @@ impl<E> CountWhere<E> {
 
 impl<E> TotalCount for CountWhere<E>
 where
-    E: sea_orm::EntityTrait,
+    E: sea_orm::EntityTrait + Default,
     E::Model: Sync,
 {
     async fn total(&self, ctx: &Context<'_>) -> AppResult<i64> {
         use crate::graphql::context::ContextExt;
-        use sea_orm::{PaginatorTrait, QueryFilter};
-        let rows = E::find()
-            .filter(self.condition.clone())
-            .count(ctx.db()?)
-            .await?;
-        Ok(i64::try_from(rows).unwrap_or(i64::MAX))
+        let select = sea_orm::sea_query::Query::select()
+            .from(E::default())
+            .cond_where(self.condition.clone())
+            .to_owned();
+        let counts = crate::graphql::pagination::count_rows(ctx.db()?, select, None).await?;
+        Ok(counts.get(&None).copied().unwrap_or(0))
     }
 }

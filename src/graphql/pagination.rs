@@ -13,8 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
-    Asterisk, Condition, Expr, ExprTrait, JoinType, NullOrdering, Order, OrderedStatement, Query,
-    SelectStatement, SimpleExpr, ValueTuple,
+    Asterisk, Condition, Expr, ExprTrait, Func, JoinType, NullOrdering, Order, OrderedStatement,
+    Query, SelectStatement, SimpleExpr, ValueTuple,
 };
 use sea_orm::{
     ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
@@ -732,4 +732,38 @@ where
 {
     let mut pages = fetch_keyed_pages::<E>(db, condition, keys, id, order, args, None).await?;
     Ok(pages.remove(&None).unwrap_or_default())
+}
+
+/// How many rows `select` (its FROM, joins and conditions, set by the list) holds: in all
+/// (`parent` None, keyed None), or per parent id in one grouped statement (`parent`: the
+/// expression holding a row's parent, and the parents; every parent gets a count, 0 when it has
+/// no rows). The one way every list is counted.
+pub async fn count_rows(
+    db: &impl ConnectionTrait,
+    mut select: SelectStatement,
+    parent: Option<(SimpleExpr, &[Uuid])>,
+) -> AppResult<HashMap<Option<Uuid>, i64>> {
+    select.expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "rows");
+    let mut counts: HashMap<Option<Uuid>, i64> = match parent {
+        Some((column, ids)) => {
+            select
+                .expr_as(column.clone(), PAGE_PARENT)
+                .and_where(column.clone().is_in(ids.iter().copied()))
+                .add_group_by([column]);
+            ids.iter().map(|id| (Some(*id), 0)).collect()
+        }
+        None => HashMap::from([(None, 0)]),
+    };
+    let backend = db.get_database_backend();
+    for row in db
+        .query_all_raw(StatementBuilder::build(&select, &backend))
+        .await?
+    {
+        let key = match counts.contains_key(&None) {
+            true => None,
+            false => Some(row.try_get::<Uuid>("", PAGE_PARENT)?),
+        };
+        counts.insert(key, row.try_get::<i64>("", "rows")?);
+    }
+    Ok(counts)
 }

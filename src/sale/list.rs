@@ -11,7 +11,7 @@ use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::loader::DbLoader;
 use crate::graphql::pagination::{
     Cursor, KeyValue, Keyed, Listing, PAGE_PARENT, PageArgs, Partition, RowPage, SortKey,
-    fetch_raw_rows, fetch_root_page, pages_by_parent,
+    count_rows, fetch_raw_rows, fetch_root_page, pages_by_parent,
 };
 use crate::graphql::scalars::Date;
 use async_graphql::dataloader::Loader;
@@ -19,10 +19,8 @@ use async_graphql::{Context, ID, InputObject};
 use chrono::{Days, NaiveTime};
 use entity::{sale, sale_contact, sale_status_event};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Query, SimpleExpr,
-};
-use sea_orm::{ConnectionTrait, FromQueryResult, StatementBuilder};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -426,24 +424,11 @@ impl Loader<SaleCountOf> for DbLoader {
         let mut loaded = HashMap::new();
         for ((parent, filter), ids) in groups {
             let mut select = Query::select();
-            select
-                .expr_as(parent.column(), "page_parent")
-                .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "rows");
             parent.from(&mut select, self.organization_id, &ids);
-            select
-                .cond_where(filter.condition(self.organization_id)?)
-                .add_group_by([parent.column()]);
-            let backend = self.db.get_database_backend();
-            let mut counts: HashMap<Uuid, i64> = HashMap::new();
-            for row in self
-                .db
-                .query_all_raw(StatementBuilder::build(&select, &backend))
-                .await?
-            {
-                counts.insert(row.try_get("", "page_parent")?, row.try_get("", "rows")?);
-            }
+            select.cond_where(filter.condition(self.organization_id)?);
+            let counts = count_rows(&self.db, select, Some((parent.column(), &ids))).await?;
             for id in ids {
-                let count = counts.get(&id).copied().unwrap_or(0);
+                let count = counts.get(&Some(id)).copied().unwrap_or(0);
                 loaded.insert(
                     SaleCountOf {
                         parent,

@@ -6,6 +6,7 @@ use crate::graphql::connection::{CountWhere, TotalCount, list_connection};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::loader::DbLoader;
+use crate::graphql::pagination::count_rows;
 use crate::graphql::pagination::{
     KeyValue, Keyed, PageArgs, Parents, RowPage, SortKey, fetch_keyed_pages, fetch_root_page,
 };
@@ -13,9 +14,9 @@ use crate::graphql::text_search::{contains, term};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject};
 use entity::contact;
+use sea_orm::ConnectionTrait;
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, StatementBuilder};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SimpleExpr};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -218,26 +219,16 @@ async fn count_by_company(
     condition: Condition,
     companies: &[Uuid],
 ) -> AppResult<HashMap<Uuid, i64>> {
-    let mut select = Query::select();
-    select
-        .expr_as(col(contact::Column::CompanyId), "company_id")
-        .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "rows")
+    let select = Query::select()
         .from(contact::Entity)
         .cond_where(condition)
-        .and_where(col(contact::Column::CompanyId).is_in(companies.iter().copied()))
-        .add_group_by([col(contact::Column::CompanyId)]);
-    let backend = db.get_database_backend();
-    let mut counts = HashMap::new();
-    for row in db
-        .query_all_raw(StatementBuilder::build(&select, &backend))
-        .await?
-    {
-        counts.insert(
-            row.try_get::<Uuid>("", "company_id")?,
-            row.try_get::<i64>("", "rows")?,
-        );
-    }
-    Ok(counts)
+        .to_owned();
+    let column = col(contact::Column::CompanyId);
+    let counts = count_rows(db, select, Some((column, companies))).await?;
+    Ok(counts
+        .into_iter()
+        .filter_map(|(company, rows)| Some((company?, rows)))
+        .collect())
 }
 
 impl Loader<ContactCountOf> for DbLoader {

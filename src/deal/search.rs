@@ -16,13 +16,14 @@ use crate::deal::order::id_column;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::{
-    Cursor, Hits, KeyValue, Listing, PageArgs, PageInfo, SortKey, fetch_raw_rows, finish_page,
+    Cursor, Hits, KeyValue, Listing, PageArgs, PageInfo, SortKey, count_rows, fetch_raw_rows,
+    finish_page,
 };
 use async_graphql::{Context, Enum, Object};
 use entity::deal;
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Query};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, StatementBuilder};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
+use sea_orm::{DbBackend, FromQueryResult};
 use std::sync::Arc;
 
 /// Longest search term, in characters.
@@ -336,9 +337,8 @@ impl DealSearchConnection {
         let organization_id = ctx.viewer()?.organization_id;
         let (search, filter) = &*self.count;
         let hits = search.hits(organization_id, backend);
-        let mut count = Query::select();
-        count
-            .expr_as(Func::count(Expr::col(Asterisk)).cast_as("BIGINT"), "deals")
+        let mut select = Query::select();
+        select
             .from(deal::Entity)
             .join_subquery(
                 JoinType::InnerJoin,
@@ -347,13 +347,8 @@ impl DealSearchConnection {
                 Expr::col((hits.alias, hits.key)).equals((deal::Entity, deal::Column::Id)),
             )
             .cond_where(filter.condition(organization_id, backend)?);
-        let row = db
-            .query_one_raw(StatementBuilder::build(&count, &backend))
-            .await?;
-        Ok(row
-            .map(|r| r.try_get("", "deals"))
-            .transpose()?
-            .unwrap_or(0))
+        let counts = count_rows(db, select, None).await?;
+        Ok(counts.get(&None).copied().unwrap_or(0))
     }
 }
 

@@ -87,6 +87,35 @@ pub struct Config {
     )]
     pub max_response_bytes: usize,
 
+    /// Most subscriptions open at once on one websocket connection.
+    #[arg(
+        long,
+        env = "DEALGATE_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = 25,
+        global = true
+    )]
+    pub max_subscriptions_per_connection: usize,
+
+    /// Most subscriptions open at once with one API key, over all its connections to this
+    /// server process.
+    #[arg(
+        long,
+        env = "DEALGATE_MAX_SUBSCRIPTIONS_PER_KEY",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_subscriptions_per_key: usize,
+
+    /// Milliseconds a websocket client has to take a message the server sends; a client that
+    /// does not read for longer is disconnected (close code 4008, "slow consumer").
+    #[arg(
+        long,
+        env = "DEALGATE_WS_SEND_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub ws_send_timeout_ms: u64,
+
     /// Milliseconds a client has to send a request's headers, and then its body.
     #[arg(
         long,
@@ -124,6 +153,17 @@ pub struct Config {
         global = true
     )]
     pub event_retention_days: u32,
+
+    /// Milliseconds between two reads of the event log by live subscriptions when nothing
+    /// woke them (a safety net: commits and PostgreSQL notifications wake them at once).
+    #[arg(
+        long,
+        env = "DEALGATE_EVENT_POLL_MS",
+        default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(10..),
+        global = true
+    )]
+    pub event_poll_ms: u64,
 
     /// Origins of browser apps allowed to call the API (CORS), comma-separated, e.g.
     /// `https://app.example.com,http://localhost:5173`; `*` allows any. None by default.
@@ -194,10 +234,14 @@ impl Config {
             request_timeout_ms: 15_000,
             max_body_bytes: 1024 * 1024,
             max_response_bytes: 32 * 1024 * 1024,
+            max_subscriptions_per_connection: 25,
+            max_subscriptions_per_key: 100,
+            ws_send_timeout_ms: 10_000,
             read_timeout_ms: 10_000,
             shutdown_grace_ms: 10_000,
             auth_cache_ttl_ms: 3_000,
             event_retention_days: 90,
+            event_poll_ms: 5_000,
             cors_origins: Vec::new(),
             log_format: LogFormat::Text,
         }

@@ -19,6 +19,12 @@ pub struct Model {
     pub user_id: Option<Uuid>,
     pub api_key_id: Option<Uuid>,
     pub occurred_at: DateTimeUtc,
+    /// The deal's pipeline just after the change (null on events from before it was kept).
+    pub pipeline_id: Option<Uuid>,
+    /// The deal's stage just after the change.
+    pub stage_id: Option<Uuid>,
+    /// The deal's owner just after the change.
+    pub owner_id: Option<Uuid>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -9,6 +9,7 @@ mod m20261121_000004_live_deal_indexes;
 mod m20261121_000005_deal_stage_totals;
 mod m20261122_000006_deal_search;
 mod m20261122_000007_deal_events;
+mod m20261123_000008_deal_event_scope;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_deal_stage_totals::Migration),
             Box::new(m20261122_000006_deal_search::Migration),
             Box::new(m20261122_000007_deal_events::Migration),
+            Box::new(m20261123_000008_deal_event_scope::Migration),
         ]
     }
 }

@@ -19,7 +19,9 @@ use async_graphql::{
     Context, ContextSelectionSet, ErrorExtensions, ObjectType, OutputType, Positioned,
     ServerResult, Value,
 };
+use sea_orm::prelude::Uuid;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The operation of `document` the executor will run for `operation_name`: the one it names,
 /// or, without a name, the only one. None when the executor will run nothing (it then
@@ -66,8 +68,15 @@ fn may_mutate(ctx: &Context<'_>) -> AppResult<()> {
     }
 }
 
+/// Told the organisation of each root mutation field that ran, once the field (and so its
+/// transaction) is over, so that live subscribers read the event log at once; the server
+/// puts it in each request's data.
+#[derive(Clone)]
+pub struct OnMutation(pub Arc<dyn Fn(Uuid) + Send + Sync>);
+
 /// A mutation root `M` whose every field is refused while it executes unless
-/// [`may_mutate`] allows it; to the schema it is `M` itself (same name, same fields).
+/// [`may_mutate`] allows it, and whose fields that ran are told to [`OnMutation`]; to the
+/// schema it is `M` itself (same name, same fields).
 #[derive(Default)]
 pub struct WriteGuarded<M>(pub M);
 
@@ -77,7 +86,13 @@ impl<M: ContainerType> ContainerType for WriteGuarded<M> {
             tracing::warn!(field = %ctx.item.node.name.node, "mutation refused at execution");
             return Err(err.extend().into_server_error(ctx.item.pos));
         }
-        self.0.resolve_field(ctx).await
+        let resolved = self.0.resolve_field(ctx).await;
+        if let (Some(on_mutation), Some(viewer)) =
+            (ctx.data_opt::<OnMutation>(), ctx.data_opt::<Viewer>())
+        {
+            (on_mutation.0)(viewer.organization_id);
+        }
+        resolved
     }
 }
 

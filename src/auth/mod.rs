@@ -10,6 +10,6 @@ mod query;
 mod viewer;
 
 pub use cache::{ViewerCache, forget_callers};
-pub use guard::{WriteGuarded, authorize_mutation, selected_operation};
+pub use guard::{OnMutation, WriteGuarded, authorize_mutation, selected_operation};
 pub use query::ViewerQuery;
 pub use viewer::{Viewer, api_key_from_headers, authenticate};

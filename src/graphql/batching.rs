@@ -7,8 +7,10 @@
 //! queued batches only once the query is blocked: it polls the query again for as long as
 //! the query asks to be (list resolution yields every few items), so every resolver of a
 //! level has queued its keys before a batch starts. The number of statements therefore
-//! depends on the query's shape alone.
+//! depends on the query's shape alone. A subscription's responses are driven the same way
+//! ([`stream_with_batches`]).
 
+use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::future::Future;
@@ -59,31 +61,63 @@ impl Wake for NoteWake {
 /// How many times in a row the query may ask to be polled again before batches run anyway.
 const MAX_IMMEDIATE_REPOLLS: usize = 10_000;
 
-/// Runs `query` and, on the same task, the batches its loaders queue.
-pub async fn run_with_batches<T>(query: impl Future<Output = T>, batches: Batches) -> T {
-    let mut query = pin!(query);
-    let mut queued = batches.0;
-    let mut running = FuturesUnordered::new();
-    std::future::poll_fn(move |cx| {
+/// Polls a query and runs its queued batches, on the caller's task.
+struct Driver {
+    queued: UnboundedReceiver<BoxFuture<'static, ()>>,
+    running: FuturesUnordered<BoxFuture<'static, ()>>,
+}
+
+impl Driver {
+    fn new(batches: Batches) -> Self {
+        Self {
+            queued: batches.0,
+            running: FuturesUnordered::new(),
+        }
+    }
+
+    /// Polls the query (through `poll_query`) for as long as it asks to be, then, if it is
+    /// still not ready, the batches it queued.
+    fn poll<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut poll_query: impl FnMut(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
         for _ in 0..MAX_IMMEDIATE_REPOLLS {
             let note = Arc::new(NoteWake {
                 woken: AtomicBool::new(false),
                 outer: cx.waker().clone(),
             });
             let waker = Waker::from(note.clone());
-            if let Poll::Ready(output) = query.as_mut().poll(&mut Context::from_waker(&waker)) {
+            if let Poll::Ready(output) = poll_query(&mut Context::from_waker(&waker)) {
                 return Poll::Ready(output);
             }
             if !note.woken.load(Ordering::Acquire) {
                 break;
             }
         }
-        while let Poll::Ready(Some(batch)) = queued.poll_recv(cx) {
-            running.push(batch);
+        while let Poll::Ready(Some(batch)) = self.queued.poll_recv(cx) {
+            self.running.push(batch);
         }
         // Batches that finish wake the query's waiters, which re-polls this task.
-        while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {}
+        while let Poll::Ready(Some(())) = self.running.poll_next_unpin(cx) {}
         Poll::Pending
-    })
-    .await
+    }
+}
+
+/// Runs `query` and, on the same task, the batches its loaders queue.
+pub async fn run_with_batches<T>(query: impl Future<Output = T>, batches: Batches) -> T {
+    let mut query = pin!(query);
+    let mut driver = Driver::new(batches);
+    std::future::poll_fn(move |cx| driver.poll(cx, |cx| query.as_mut().poll(cx))).await
+}
+
+/// A subscription's responses, with the batches its loaders queue run on the task that
+/// polls it (each response is resolved like one query).
+pub fn stream_with_batches<S: Stream + Send + 'static>(
+    stream: S,
+    batches: Batches,
+) -> impl Stream<Item = S::Item> + Send + 'static {
+    let mut stream = Box::pin(stream);
+    let mut driver = Driver::new(batches);
+    futures_util::stream::poll_fn(move |cx| driver.poll(cx, |cx| stream.as_mut().poll_next(cx)))
 }

@@ -24,16 +24,19 @@ use crate::api_key::ApiKeyMutation;
 use crate::auth::{Viewer, ViewerQuery, WriteGuarded};
 use crate::company::{CompanyMutation, CompanyQuery};
 use crate::contact::{ContactMutation, ContactQuery};
+use crate::deal::events::DealSubscription;
 use crate::deal::{DealMutation, DealQuery};
 use crate::error::AppError;
 use crate::limits::{self, CostReport, Refusal, RequestGate, Transport};
 use crate::pipeline::{PipelineMutation, PipelineQuery};
 use crate::sale::{SaleMutation, SaleQuery};
 use crate::user::{UserMutation, UserQuery};
-use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
-use batching::{Batches, batch_queue, run_with_batches};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{MergedObject, MergedSubscription, Request, Schema};
+use batching::{Batches, batch_queue, run_with_batches, stream_with_batches};
 use errors::ArgumentPositions;
 use federation::EntityQuery;
+use futures_util::{Stream, StreamExt};
 use loader::DbLoader;
 use node::NodeQuery;
 use sea_orm::DatabaseConnection;
@@ -67,18 +70,26 @@ pub struct Mutation(
     SaleMutation,
 );
 
+/// Every root subscription field (served over the websocket).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(DealSubscription);
+
 /// The dealgate schema; its mutation root refuses writes the caller may not make.
-pub type AppSchema = Schema<Query, WriteGuarded<Mutation>, EmptySubscription>;
+pub type AppSchema = Schema<Query, WriteGuarded<Mutation>, Subscription>;
 
 /// Builds the schema: the execution-time [`WriteGuarded`] mutation root, async-graphql's own depth limits
 /// behind the request gate's (which refuses first, see [`crate::limits`]), and the Apollo
 /// Federation v2 fields `_service` and `_entities` ([`federation`]).
 pub fn schema() -> AppSchema {
-    Schema::build(Query::default(), WriteGuarded::default(), EmptySubscription)
-        .enable_federation()
-        .limit_depth(limits::MAX_DEPTH)
-        .limit_recursive_depth(limits::MAX_NESTING)
-        .finish()
+    Schema::build(
+        Query::default(),
+        WriteGuarded::default(),
+        Subscription::default(),
+    )
+    .enable_federation()
+    .limit_depth(limits::MAX_DEPTH)
+    .limit_recursive_depth(limits::MAX_NESTING)
+    .finish()
 }
 
 /// The SDL of [`schema`], as committed in `schema.graphql`.
@@ -100,6 +111,7 @@ pub struct PreparedRequest {
     cost: CostReport,
     arguments: ArgumentPositions,
     deadline: Duration,
+    subscription: bool,
 }
 
 /// Admits `request` for `viewer` through `gate` (limits, operation guard, cost, budget), then
@@ -125,8 +137,18 @@ pub fn prepare_request(
     } else {
         (db.clone(), None)
     };
+    let operation_name = request.operation_name.clone();
+    let subscription = request
+        .parsed_query()
+        .ok()
+        .and_then(|document| crate::auth::selected_operation(document, operation_name.as_deref()))
+        .is_some_and(|operation| operation.ty == OperationType::Subscription);
     let (queue, batches) = batch_queue();
     let loaders = DbLoader::queued(db.clone(), viewer.organization_id, queue);
+    if subscription {
+        // A subscription lives for many events: each one reads what it shows afresh.
+        loaders.enable_all_cache(false);
+    }
     let request = request.data(viewer).data(transport).data(db).data(loaders);
     Ok(PreparedRequest {
         request,
@@ -135,6 +157,7 @@ pub fn prepare_request(
         cost,
         arguments,
         deadline: gate.limits.request_timeout,
+        subscription,
     })
 }
 
@@ -142,6 +165,23 @@ impl PreparedRequest {
     /// The query text, as admitted.
     pub fn query(&self) -> &str {
         &self.request.query
+    }
+
+    /// Whether the operation is a subscription (to run with [`Self::stream`]).
+    pub fn is_subscription(&self) -> bool {
+        self.subscription
+    }
+
+    /// Runs a subscription on `schema`: one response per event, each with codes on its
+    /// errors, each resolved like one query (its loaders batch, nothing is cached between
+    /// events). No deadline: it lives until the client stops it.
+    pub fn stream(
+        self,
+        schema: &AppSchema,
+    ) -> impl Stream<Item = async_graphql::Response> + Send + use<> {
+        let arguments = self.arguments;
+        stream_with_batches(schema.execute_stream(self.request), self.batches)
+            .map(move |response| errors::with_codes(response, &arguments))
     }
 
     /// Runs the request on `schema` within its deadline: codes on every error,

@@ -1,5 +1,5 @@
-//! The GraphQL endpoints: POST and GET `/graphql`, GraphiQL, and the websocket on
-//! `/graphql/ws` (graphql-transport-ws and the legacy graphql-ws).
+//! The GraphQL endpoints over HTTP: POST and GET `/graphql`, and GraphiQL (the websocket is
+//! [`super::websocket`]).
 //!
 //! Each request is read within the body limit and the read timeout, authenticated from its
 //! API key (a missing or bad key is HTTP 401 UNAUTHENTICATED; an unreachable database is 503
@@ -9,23 +9,17 @@
 use super::graphiql;
 use super::request_id::RequestId;
 use super::respond::{Answer, MediaType, Method};
-use super::ws_outgoing::Outgoing;
 use super::{AppState, Timeouts};
-use crate::auth::{self, Viewer};
+use crate::auth;
 use crate::error::{AppError, AppResult, excerpt};
-use crate::graphql::errors::single_error;
 use crate::graphql::{prepare_request, refused};
 use crate::limits::Transport;
-use async_graphql::Executor;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::{SinkExt, StreamExt};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use futures_util::StreamExt;
 use std::time::Duration;
 
 /// Answers one GraphQL request after authenticating and admitting it; a request naming a
@@ -47,7 +41,9 @@ async fn execute(
     };
     let db = &state.db;
     let sql_metrics = state.config.sql_metrics;
-    let request = request.data(state.viewers.clone());
+    let request = request
+        .data(state.viewers.clone())
+        .data(state.on_mutation.clone());
     match prepare_request(db, &state.gate, viewer, request, transport, sql_metrics) {
         Ok(prepared) => {
             state.persisted.remember(to_remember, prepared.query());
@@ -249,146 +245,5 @@ impl GetParams {
             }
         }
         Ok(request)
-    }
-}
-
-/// `GET /graphql/ws`: graphql-ws. A message larger than the body limit closes the
-/// connection. The key goes in the `connection_init` payload, as
-/// `{"X-API-KEY": "…"}`, `{"apiKey": "…"}` or `{"Authorization": "Bearer …"}`. What goes
-/// out follows graphql-transport-ws ([`super::ws_outgoing`]): a bad key closes with 4403,
-/// an operation that cannot run is one `error` message.
-pub async fn websocket(
-    State(state): State<AppState>,
-    protocol: GraphQLProtocol,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let transport_ws = speaks_graphql_transport_ws(&headers);
-    let viewer_slot = Arc::new(OnceLock::<Viewer>::new());
-    let executor = AuthenticatedExecutor {
-        state: state.clone(),
-        viewer: viewer_slot.clone(),
-    };
-    // A websocket message carries one request: it gets the body limit too.
-    let max_message = state.gate.limits.max_body_bytes;
-    upgrade
-        .max_message_size(max_message)
-        .max_frame_size(max_message)
-        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            let refused = Arc::new(AtomicBool::new(false));
-            let mut outgoing = Outgoing::new(refused.clone(), transport_ws);
-            let (sink, stream) = socket.split();
-            let sink = sink.with_flat_map(move |message| {
-                futures_util::stream::iter(outgoing.rewrite(message).map(Ok::<_, axum::Error>))
-            });
-            GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
-                .on_connection_init(move |payload| async move {
-                    let headers = headers_from_init_payload(&payload);
-                    let authenticated = auth::authenticate(
-                        &state.db,
-                        &state.viewers,
-                        auth::api_key_from_headers(&headers),
-                    )
-                    .await;
-                    let viewer = authenticated.map_err(|err| {
-                        refused.store(true, Ordering::Release);
-                        async_graphql::Error::from(err)
-                    })?;
-                    // A connection is initialised once; the slot is fresh for it.
-                    let _ = viewer_slot.set(viewer);
-                    Ok(async_graphql::Data::default())
-                })
-                .serve()
-        })
-}
-
-/// Whether the subprotocol chosen (as [`GraphQLProtocol`] chooses it: the first one offered
-/// that is known) is graphql-transport-ws rather than the legacy graphql-ws.
-fn speaks_graphql_transport_ws(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::SEC_WEBSOCKET_PROTOCOL)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|offered| {
-            offered.split(',').map(str::trim).find_map(|p| {
-                if p.eq_ignore_ascii_case("graphql-transport-ws") {
-                    Some(true)
-                } else if p.eq_ignore_ascii_case("graphql-ws") {
-                    Some(false)
-                } else {
-                    None
-                }
-            })
-        })
-        .unwrap_or(false)
-}
-
-/// The connection_init payload read as request headers.
-fn headers_from_init_payload(payload: &serde_json::Value) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    let Some(fields) = payload.as_object() else {
-        return headers;
-    };
-    for (name, value) in fields {
-        let name = if name.eq_ignore_ascii_case("apiKey") {
-            "x-api-key"
-        } else {
-            name.as_str()
-        };
-        if let (Ok(name), Some(Ok(value))) = (
-            header::HeaderName::try_from(name.to_ascii_lowercase()),
-            value.as_str().map(header::HeaderValue::from_str),
-        ) {
-            headers.insert(name, value);
-        }
-    }
-    headers
-}
-
-/// The schema behind one websocket connection, run as the connection's authenticated caller
-/// through the same gate, deadline and codes as HTTP.
-#[derive(Clone)]
-struct AuthenticatedExecutor {
-    state: AppState,
-    viewer: Arc<OnceLock<Viewer>>,
-}
-
-impl AuthenticatedExecutor {
-    fn viewer(&self) -> Result<Viewer, AppError> {
-        self.viewer.get().cloned().ok_or_else(|| {
-            AppError::Unauthenticated("send an API key in the connection_init payload".into())
-        })
-    }
-}
-
-impl Executor for AuthenticatedExecutor {
-    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        let viewer = match self.viewer() {
-            Ok(viewer) => viewer,
-            Err(err) => return single_error(&err),
-        };
-        let state = &self.state;
-        match prepare_request(
-            &state.db,
-            &state.gate,
-            viewer,
-            request.data(state.viewers.clone()),
-            Transport::WebSocket,
-            false,
-        ) {
-            Ok(prepared) => prepared.run(&state.schema).await,
-            Err(refusal) => refused(&refusal),
-        }
-    }
-
-    /// The schema has no subscriptions: every operation over the socket is one query or
-    /// mutation, answered once.
-    fn execute_stream(
-        &self,
-        request: async_graphql::Request,
-        _session_data: Option<std::sync::Arc<async_graphql::Data>>,
-    ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
-        let executor = self.clone();
-        futures_util::stream::once(async move { executor.execute(request).await }).boxed()
     }
 }

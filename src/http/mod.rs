@@ -7,15 +7,18 @@ mod persisted;
 pub mod request_id;
 mod respond;
 mod serve;
+mod websocket;
 mod ws_outgoing;
 
 pub use serve::Timeouts;
 
-use crate::auth::ViewerCache;
+use crate::auth::{OnMutation, ViewerCache};
 use crate::config::Config;
+use crate::deal::events::EventHub;
 use crate::error::AppError;
 use crate::graphql::{self as gql, AppSchema};
 use crate::limits::RequestGate;
+use crate::limits::subscriptions::SubscriptionLimits;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
@@ -44,6 +47,12 @@ pub struct AppState {
     pub viewers: Arc<ViewerCache>,
     /// Query texts of automatic persisted queries.
     pub persisted: Arc<PersistedQueries>,
+    /// The event log delivered live to this process's subscribers.
+    pub events: Arc<EventHub>,
+    /// Wakes the live subscribers of an organisation after one of its mutations.
+    pub on_mutation: OnMutation,
+    /// The open subscriptions per API key, and the bounds.
+    pub subscriptions: Arc<SubscriptionLimits>,
 }
 
 impl AppState {
@@ -53,8 +62,18 @@ impl AppState {
         let schema = gql::schema();
         let gate = RequestGate::new(config.limits(), &schema.sdl());
         let viewers = ViewerCache::new(config.auth_cache_ttl());
+        let events = EventHub::new(db.clone(), Duration::from_millis(config.event_poll_ms));
+        let hub = events.clone();
+        let on_mutation = OnMutation(Arc::new(move |organization_id| hub.wake(organization_id)));
+        let subscriptions = SubscriptionLimits::new(
+            config.max_subscriptions_per_connection,
+            config.max_subscriptions_per_key,
+        );
         Self {
             db,
+            events,
+            on_mutation,
+            subscriptions: Arc::new(subscriptions),
             schema,
             config: Arc::new(config),
             gate: Arc::new(gate),
@@ -88,7 +107,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/graphiql", get(graphiql::page_handler))
         .route("/graphiql/assets/{file}", get(graphiql::asset))
-        .route("/graphql/ws", get(graphql::websocket))
+        .route("/graphql/ws", get(websocket::websocket))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)

@@ -19,6 +19,7 @@ pub mod cost;
 pub mod document;
 pub mod inputs;
 pub mod lexer;
+pub mod subscriptions;
 
 use crate::auth::{self, Viewer};
 use crate::error::{AppError, AppResult};

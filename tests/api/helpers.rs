@@ -14,6 +14,8 @@ pub struct TestApp {
     /// The server's database, for setting up and checking state.
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
+    /// The URL another server process would open the same database with.
+    pub database_url: String,
     /// Keeps the SQLite file alive for the test's duration.
     _dir: Option<tempfile::TempDir>,
 }
@@ -27,6 +29,13 @@ pub struct TestOrg {
 
 /// A fresh, migrated database: a new PostgreSQL schema, or a new SQLite file.
 pub async fn fresh_database() -> (DatabaseConnection, Option<tempfile::TempDir>) {
+    let (db, dir, _) = fresh_database_with_url().await;
+    (db, dir)
+}
+
+/// [`fresh_database`], and the URL that opens it from another process (on PostgreSQL the
+/// schema is the connection's `search_path`).
+pub async fn fresh_database_with_url() -> (DatabaseConnection, Option<tempfile::TempDir>, String) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let schema = format!("t_{}", Uuid::now_v7().simple());
@@ -42,14 +51,16 @@ pub async fn fresh_database() -> (DatabaseConnection, Option<tempfile::TempDir>)
                 .await
                 .expect("connect to schema");
             db::migrate(&conn).await.expect("migrate");
-            (conn, None)
+            let separator = if url.contains('?') { '&' } else { '?' };
+            let own_url = format!("{url}{separator}options=-c%20search_path%3D{schema}");
+            (conn, None, own_url)
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
             let conn = db::connect_url(&url, 8, None).await.expect("open sqlite");
             db::migrate(&conn).await.expect("migrate");
-            (conn, Some(dir))
+            (conn, Some(dir), url)
         }
     }
 }
@@ -77,7 +88,7 @@ fn init_test_log() {
 /// [`http::AppState::new`] and served by the same [`http::serve_until`] as `dealgate serve`.
 pub async fn spawn_app_with(configure: impl FnOnce(Config) -> Config) -> TestApp {
     init_test_log();
-    let (db, dir) = fresh_database().await;
+    let (db, dir, database_url) = fresh_database_with_url().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -92,6 +103,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(Config) -> Config) -> TestApp
         address,
         db,
         client: reqwest::Client::new(),
+        database_url,
         _dir: dir,
     }
 }

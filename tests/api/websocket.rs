@@ -1,41 +1,14 @@
 //! graphql-ws on `/graphql/ws`: the key goes in `connection_init`, scopes apply as over HTTP.
 
 use crate::helpers::{TestApp, spawn_app};
+use crate::ws_client::{Socket, connect_to, next_json};
 use entity::enums::ApiKeyScope;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use tokio_tungstenite::tungstenite::Message;
 
 async fn connect(app: &TestApp, init: Value) -> Socket {
-    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
-    let mut request = url.into_client_request().expect("request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
-    let init = json!({ "type": "connection_init", "payload": init });
-    socket
-        .send(Message::text(init.to_string()))
-        .await
-        .expect("send init");
-    socket
-}
-
-/// The next JSON message, or None when the server closed the connection.
-async fn next_json(socket: &mut Socket) -> Option<Value> {
-    loop {
-        match socket.next().await? {
-            Ok(Message::Text(text)) => return serde_json::from_str(text.as_str()).ok(),
-            Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => continue,
-        }
-    }
+    connect_to(&app.address, "graphql-transport-ws", init).await
 }
 
 async fn run(socket: &mut Socket, query: &str) -> Value {

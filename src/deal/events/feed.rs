@@ -12,7 +12,7 @@
 use super::types::DealEvent;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{KeyValue, Keyed, PageArgs, SortKey, fetch_root_page};
+use crate::graphql::pagination::{Cursor, KeyValue, Keyed, PageArgs, SortKey, fetch_root_page};
 use async_graphql::{Context, Object};
 use entity::deal_event;
 use sea_orm::prelude::Uuid;
@@ -64,12 +64,12 @@ impl DealChangeFeed {
 
 /// SYNC_TOKEN_EXPIRED when events after `sequence` were pruned: the client's copy has a hole
 /// it cannot fill from the log.
-async fn check_not_expired(
+pub async fn check_not_expired(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     sequence: i64,
 ) -> AppResult<()> {
-    let last: i64 = deal_event_sequence_last(db, organization_id).await?;
+    let last: i64 = last_sequence(db, organization_id).await?;
     if sequence >= last {
         return Ok(());
     }
@@ -90,10 +90,7 @@ async fn check_not_expired(
 }
 
 /// The organisation's last event number (0 before its first event).
-async fn deal_event_sequence_last(
-    db: &impl ConnectionTrait,
-    organization_id: Uuid,
-) -> AppResult<i64> {
+pub async fn last_sequence(db: &impl ConnectionTrait, organization_id: Uuid) -> AppResult<i64> {
     let select = Query::select()
         .column("last_sequence")
         .from("deal_event_sequence")
@@ -107,6 +104,34 @@ async fn deal_event_sequence_last(
         .map(|r| r.try_get::<i64>("", "last_sequence"))
         .transpose()?
         .unwrap_or(0))
+}
+
+/// The token that resumes after `event` (a list-engine cursor over the sequence).
+pub fn token_of(event: &deal_event::Model) -> String {
+    Cursor {
+        order: ORDER.to_owned(),
+        keys: vec![KeyValue::Int(event.sequence)],
+        id: event.id,
+    }
+    .encode()
+}
+
+/// The sequence number a token resumes after, read as the argument `field`.
+pub fn sequence_of(token: &str, field: &str) -> AppResult<i64> {
+    let args = PageArgs {
+        first: Some(1),
+        after: Some(token.to_owned()),
+        last: None,
+        before: None,
+    };
+    let cursor = args
+        .page(ORDER)
+        .map_err(|e| e.renamed_field("after", field))?
+        .cursor;
+    match cursor.as_ref().and_then(|cursor| cursor.keys.first()) {
+        Some(KeyValue::Int(sequence)) => Ok(*sequence),
+        _ => Err(AppError::bad_input(field, "the token is malformed")),
+    }
 }
 
 /// The feed after `since`, `first` events at most.
@@ -129,16 +154,8 @@ pub async fn deal_changes(
         last: None,
         before: None,
     };
-    let token = args
-        .page(ORDER)
-        .map_err(|e| e.renamed_field("after", "since"))?
-        .cursor
-        .and_then(|cursor| match cursor.keys.first() {
-            Some(KeyValue::Int(sequence)) => Some(*sequence),
-            _ => None,
-        });
-    if let Some(sequence) = token {
-        check_not_expired(db, organization_id, sequence).await?;
+    if let Some(since) = &since {
+        check_not_expired(db, organization_id, sequence_of(since, "since")?).await?;
     }
     let page = fetch_root_page::<deal_event::Entity>(
         db,

@@ -13,7 +13,7 @@ use entity::{Scaled, deal, deal_event};
 use sea_orm::ActiveEnum;
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, StatementBuilder};
+use sea_orm::{ConnectionTrait, StatementBuilder};
 use serde_json::{Value as Json, json};
 
 /// What happened to a deal.
@@ -110,19 +110,48 @@ pub async fn record(
         .map(|row| row.try_get("", "last_sequence"))
         .transpose()?
         .ok_or_else(|| AppError::internal("the event counter returned no number"))?;
-    deal_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        organization_id: Set(org),
-        sequence: Set(sequence),
-        deal_id: Set(deal_id),
-        event_type: Set(event_type.name().to_owned()),
-        changes: Set(Json::Array(changes)),
-        user_id: Set(viewer.user_id),
-        api_key_id: Set(Some(viewer.api_key_id)),
-        occurred_at: Set(clock::now()),
-    }
-    .insert(txn)
-    .await?;
+    // The deal's pipeline, stage and owner as they are now, in this transaction (after the
+    // change): what subscriptions filter on.
+    let of_deal = |column: deal::Column| {
+        let select = Query::select()
+            .column(column)
+            .from(deal::Entity)
+            .and_where(Expr::col(deal::Column::Id).eq(deal_id))
+            .to_owned();
+        Expr::SubQuery(None, Box::new(select.into()))
+    };
+    let insert = Query::insert()
+        .into_table(deal_event::Entity)
+        .columns([
+            deal_event::Column::Id,
+            deal_event::Column::OrganizationId,
+            deal_event::Column::Sequence,
+            deal_event::Column::DealId,
+            deal_event::Column::EventType,
+            deal_event::Column::Changes,
+            deal_event::Column::UserId,
+            deal_event::Column::ApiKeyId,
+            deal_event::Column::OccurredAt,
+            deal_event::Column::PipelineId,
+            deal_event::Column::StageId,
+            deal_event::Column::OwnerId,
+        ])
+        .values_panic([
+            Uuid::now_v7().into(),
+            org.into(),
+            sequence.into(),
+            deal_id.into(),
+            event_type.name().into(),
+            Json::Array(changes).into(),
+            viewer.user_id.into(),
+            Some(viewer.api_key_id).into(),
+            clock::now().into(),
+            of_deal(deal::Column::PipelineId),
+            of_deal(deal::Column::StageId),
+            of_deal(deal::Column::OwnerId),
+        ])
+        .to_owned();
+    txn.execute(&insert).await?;
     Ok(sequence)
 }
 

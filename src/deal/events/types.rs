@@ -1,6 +1,7 @@
 //! `DealEvent`: one entry of the event log as the API shows it, and `deal.changelog`, a deal's
 //! events newest first (Pipedrive's deal changelog) through the per-deal list engine.
 
+use super::feed::token_of;
 use super::record::DealEventType;
 use crate::api_key::{ApiKey, ApiKeyId};
 use crate::deal::Deal;
@@ -36,6 +37,12 @@ impl DealEvent {
     /// Its place in your organisation's event sequence: from 1, without gaps, in commit order.
     async fn sequence(&self) -> String {
         self.0.sequence.to_string()
+    }
+
+    /// Pass it as `since` to `dealChanges`, or as `after` to the `dealEvents` subscription,
+    /// to resume after this event.
+    async fn token(&self) -> String {
+        token_of(&self.0)
     }
 
     /// What happened.

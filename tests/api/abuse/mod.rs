@@ -7,6 +7,7 @@ mod documents;
 mod http_layer;
 mod inputs;
 mod read_only;
+mod subscriptions;
 mod tenancy;
 mod transport;
 

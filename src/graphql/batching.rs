@@ -7,10 +7,8 @@
 //! queued batches only once the query is blocked: it polls the query again for as long as
 //! the query asks to be (list resolution yields every few items), so every resolver of a
 //! level has queued its keys before a batch starts. The number of statements therefore
-//! depends on the query's shape alone. A subscription's responses are driven the same way
-//! ([`stream_with_batches`]).
+//! depends on the query's shape alone.
 
-use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::future::Future;
@@ -109,15 +107,4 @@ pub async fn run_with_batches<T>(query: impl Future<Output = T>, batches: Batche
     let mut query = pin!(query);
     let mut driver = Driver::new(batches);
     std::future::poll_fn(move |cx| driver.poll(cx, |cx| query.as_mut().poll(cx))).await
-}
-
-/// A subscription's responses, with the batches its loaders queue run on the task that
-/// polls it (each response is resolved like one query).
-pub fn stream_with_batches<S: Stream + Send + 'static>(
-    stream: S,
-    batches: Batches,
-) -> impl Stream<Item = S::Item> + Send + 'static {
-    let mut stream = Box::pin(stream);
-    let mut driver = Driver::new(batches);
-    futures_util::stream::poll_fn(move |cx| driver.poll(cx, |cx| stream.as_mut().poll_next(cx)))
 }

@@ -5,6 +5,7 @@ use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// What a resolver needs from the request, without `unwrap`s.
 pub trait ContextExt {
@@ -12,7 +13,8 @@ pub trait ContextExt {
     fn viewer(&self) -> AppResult<&Viewer>;
     /// The database pool.
     fn db(&self) -> AppResult<&DatabaseConnection>;
-    /// This request's loaders, scoped to the caller's organisation.
+    /// This request's loaders (a subscription's: its organisation's shared ones), scoped to
+    /// the caller's organisation.
     fn loaders(&self) -> AppResult<&Loaders>;
 }
 
@@ -28,7 +30,13 @@ impl ContextExt for Context<'_> {
     }
 
     fn loaders(&self) -> AppResult<&Loaders> {
-        self.data::<Loaders>()
-            .map_err(|e| AppError::internal(e.message))
+        match self.data_opt::<Loaders>() {
+            Some(loaders) => Ok(loaders),
+            // A subscription's loaders are shared with the others of its organisation.
+            None => self
+                .data_opt::<Arc<Loaders>>()
+                .map(AsRef::as_ref)
+                .ok_or_else(|| AppError::internal("the request has no loaders")),
+        }
     }
 }

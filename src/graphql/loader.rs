@@ -2,7 +2,8 @@
 //!
 //! Each domain implements `Loader<K>` for it with its own newtype keys (`UserId`, …) in its
 //! `loader.rs`. A loader carries the caller's organisation and filters every statement by
-//! it, and lives for one request only, so neither its cache nor its scope crosses requests.
+//! it, and lives for one request only, so neither its cache nor its scope crosses requests
+//! (live subscriptions of one organisation share uncached loaders: [`DbLoader::shared`]).
 
 use super::batching::BatchQueue;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
@@ -32,7 +33,25 @@ impl DbLoader {
         DataLoader::with_cache(loader, queue.spawner(), HashMapCache::default())
             .delay(Duration::ZERO)
     }
+
+    /// Loaders that all the live subscriptions of `organization_id` in this process share:
+    /// nothing is cached (each event shows rows as they are when it is sent), but the same
+    /// rows asked by many subscribers within [`SHARED_BATCH_DELAY`] are read once.
+    pub fn shared(db: DatabaseConnection, organization_id: Uuid) -> Loaders {
+        let loader = Self {
+            db,
+            organization_id,
+        };
+        let spawner = |batch| drop(tokio::spawn(batch));
+        let loaders = DataLoader::with_cache(loader, spawner, HashMapCache::default())
+            .delay(SHARED_BATCH_DELAY);
+        loaders.enable_all_cache(false);
+        loaders
+    }
 }
+
+/// How long shared loaders wait for more keys before they read.
+pub const SHARED_BATCH_DELAY: Duration = Duration::from_millis(2);
 
 /// Defines a newtype key `$key(Uuid)` and a loader of `$module` rows by id, within the
 /// caller's organisation, wrapped as `$wrapper`. `$module` must be in scope (`entity::…`).

@@ -33,11 +33,11 @@ use crate::sale::{SaleMutation, SaleQuery};
 use crate::user::{UserMutation, UserQuery};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{MergedObject, MergedSubscription, Request, Schema};
-use batching::{Batches, batch_queue, run_with_batches, stream_with_batches};
+use batching::{Batches, batch_queue, run_with_batches};
 use errors::ArgumentPositions;
 use federation::EntityQuery;
 use futures_util::{Stream, StreamExt};
-use loader::DbLoader;
+use loader::{DbLoader, Loaders};
 use node::NodeQuery;
 use sea_orm::DatabaseConnection;
 use sql_metrics::SqlMetrics;
@@ -144,12 +144,13 @@ pub fn prepare_request(
         .and_then(|document| crate::auth::selected_operation(document, operation_name.as_deref()))
         .is_some_and(|operation| operation.ty == OperationType::Subscription);
     let (queue, batches) = batch_queue();
-    let loaders = DbLoader::queued(db.clone(), viewer.organization_id, queue);
-    if subscription {
-        // A subscription lives for many events: each one reads what it shows afresh.
-        loaders.enable_all_cache(false);
+    let organization_id = viewer.organization_id;
+    let mut request = request.data(viewer).data(transport).data(db.clone());
+    if !subscription {
+        // A subscription gets its organisation's shared loaders instead (`stream`).
+        let loaders = DbLoader::queued(db, organization_id, queue);
+        request = request.data(loaders);
     }
-    let request = request.data(viewer).data(transport).data(db).data(loaders);
     Ok(PreparedRequest {
         request,
         batches,
@@ -172,15 +173,17 @@ impl PreparedRequest {
         self.subscription
     }
 
-    /// Runs a subscription on `schema`: one response per event, each with codes on its
-    /// errors, each resolved like one query (its loaders batch, nothing is cached between
-    /// events). No deadline: it lives until the client stops it.
+    /// Runs a subscription on `schema` with `loaders` (its organisation's shared ones): one
+    /// response per event, each with codes on its errors. No deadline: it lives until the
+    /// client stops it.
     pub fn stream(
         self,
         schema: &AppSchema,
+        loaders: Arc<Loaders>,
     ) -> impl Stream<Item = async_graphql::Response> + Send + use<> {
         let arguments = self.arguments;
-        stream_with_batches(schema.execute_stream(self.request), self.batches)
+        schema
+            .execute_stream(self.request.data(loaders))
             .map(move |response| errors::with_codes(response, &arguments))
     }
 

@@ -278,20 +278,18 @@ impl Executor for AuthenticatedExecutor {
             let schema = self.state.schema.clone();
             return futures_util::stream::once(async move { prepared.run(&schema).await }).boxed();
         }
-        let api_key_id = match self.viewer() {
-            Ok(viewer) => viewer.api_key_id,
+        let viewer = match self.viewer() {
+            Ok(viewer) => viewer,
             Err(err) => return once(single_error(&err)),
         };
-        let slot = match self
-            .state
-            .subscriptions
-            .take(&self.subscriptions, api_key_id)
-        {
+        let limits = &self.state.subscriptions;
+        let slot = match limits.take(&self.subscriptions, viewer.api_key_id) {
             Ok(slot) => slot,
             Err(err) => return once(single_error(&err)),
         };
+        let loaders = self.state.events.loaders(viewer.organization_id);
         prepared
-            .stream(&self.state.schema)
+            .stream(&self.state.schema, loaders)
             .map(move |response| {
                 let _held = &slot;
                 response

@@ -80,6 +80,21 @@ async fn rename(app: &TestApp, key: &str, deal: &str, title: &str) {
     .await;
 }
 
+/// The token of the organisation's first event, from the sync feed.
+pub(crate) async fn first_token(app: &TestApp, key: &str) -> String {
+    let feed = ok(
+        app,
+        key,
+        "{ dealChanges(first: 1) { nextToken } }",
+        json!({}),
+    )
+    .await;
+    feed["dealChanges"]["nextToken"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
 /// A connection of `key` on `app`, acknowledged.
 pub(crate) async fn connected(address: &str, key: &str) -> Socket {
     let mut socket = connect_to(address, "graphql-transport-ws", json!({ "X-API-KEY": key })).await;
@@ -286,17 +301,7 @@ async fn after_a_token_the_missed_events_come_first_then_live_ones_without_gap_o
     let (_, stages) = pipeline(&app, &org.key, "Sales").await;
     let deal = create_deal(&app, &org.key, "Resumed", &stages[0]).await;
     // The token of the first event, from the sync feed.
-    let feed = ok(
-        &app,
-        &org.key,
-        "{ dealChanges(first: 1) { nextToken } }",
-        json!({}),
-    )
-    .await;
-    let token = feed["dealChanges"]["nextToken"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = first_token(&app, &org.key).await;
     // Missed while offline: 10 renames (events 2..=11).
     for n in 0..10 {
         rename(&app, &org.key, &deal, &format!("offline {n}")).await;
@@ -531,17 +536,7 @@ async fn a_token_older_than_the_log_keeps_ends_the_subscription_with_sync_token_
     let deal = create_deal(&app, &org.key, "Old", &stages[0]).await;
     rename(&app, &org.key, &deal, "Older").await;
     rename(&app, &org.key, &deal, "Oldest").await;
-    let feed = ok(
-        &app,
-        &org.key,
-        "{ dealChanges(first: 1) { nextToken } }",
-        json!({}),
-    )
-    .await;
-    let token = feed["dealChanges"]["nextToken"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = first_token(&app, &org.key).await;
     // Events 2 and 3 pruned, as retention would.
     use sea_orm::ConnectionTrait;
     app.db

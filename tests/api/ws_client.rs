@@ -4,27 +4,39 @@
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Opens `/graphql/ws` of the server at `address` speaking `protocol` and sends
-/// `connection_init` with `init`.
-pub async fn connect_to(address: &str, protocol: &str, init: Value) -> Socket {
+/// The upgrade request to `/graphql/ws` of the server at `address` (`http://host:port`)
+/// offering `protocol`.
+fn upgrade_request(address: &str, protocol: &str) -> Request {
     let url = format!("{}/graphql/ws", address.replace("http://", "ws://"));
     let mut request = url.into_client_request().expect("request");
     request
         .headers_mut()
         .insert("sec-websocket-protocol", protocol.parse().expect("header"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
+    request
+}
+
+/// Sends `connection_init` with `init`.
+async fn initialise(socket: &mut Socket, init: Value) {
     let init = json!({ "type": "connection_init", "payload": init });
     socket
         .send(Message::text(init.to_string()))
         .await
         .expect("send init");
+}
+
+/// Opens `/graphql/ws` of the server at `address` speaking `protocol` and sends
+/// `connection_init` with `init`.
+pub async fn connect_to(address: &str, protocol: &str, init: Value) -> Socket {
+    let (mut socket, _) = tokio_tungstenite::connect_async(upgrade_request(address, protocol))
+        .await
+        .expect("connect");
+    initialise(&mut socket, init).await;
     socket
 }
 
@@ -78,8 +90,8 @@ pub async fn start(socket: &mut Socket, id: &str, query: &str, variables: Value)
         .expect("send");
 }
 
-/// [`connect_to`] over a socket whose receive buffer is a few KiB: a client that does not
-/// read fills it after a handful of messages.
+/// [`connect_to`] (graphql-transport-ws) over a socket whose receive buffer is a few KiB: a
+/// client that does not read fills it after a handful of messages.
 pub async fn connect_small_buffer(address: &str, init: Value) -> Socket {
     let host = address.trim_start_matches("http://");
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
@@ -88,21 +100,12 @@ pub async fn connect_small_buffer(address: &str, init: Value) -> Socket {
         .connect(host.parse().expect("address"))
         .await
         .expect("connect");
-    let mut request = format!("ws://{host}/graphql/ws")
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut socket, _) =
-        tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(stream))
-            .await
-            .expect("handshake");
-    let init = json!({ "type": "connection_init", "payload": init });
-    socket
-        .send(Message::text(init.to_string()))
-        .await
-        .expect("send init");
+    let (mut socket, _) = tokio_tungstenite::client_async(
+        upgrade_request(address, "graphql-transport-ws"),
+        tokio_tungstenite::MaybeTlsStream::Plain(stream),
+    )
+    .await
+    .expect("handshake");
+    initialise(&mut socket, init).await;
     socket
 }

@@ -14,10 +14,14 @@
 //! - and every `--event-poll-ms` (5 s by default) regardless, so a lost wake-up delays an
 //!   event, never loses it.
 //!
+//! Subscribers of one organisation share their loaders, so the rows many of them show for one
+//! event (the deal, its stage…) are read once, not once per subscriber.
+//!
 //! Memory stays bounded: the broadcast keeps the last [`BROADCAST_CAPACITY`] events; a
 //! subscription that falls further behind reads what it missed from the log.
 
 use crate::deal::events::feed::last_sequence;
+use crate::graphql::loader::{DbLoader, Loaders};
 use entity::deal_event;
 use sea_orm::prelude::Uuid;
 use sea_orm::{
@@ -44,6 +48,7 @@ pub struct EventHub {
     db: DatabaseConnection,
     poll: Duration,
     tails: Mutex<HashMap<Uuid, Tail>>,
+    loaders: Mutex<HashMap<Uuid, Weak<Loaders>>>,
     listener: Once,
 }
 
@@ -60,6 +65,7 @@ impl EventHub {
             db,
             poll,
             tails: Mutex::new(HashMap::new()),
+            loaders: Mutex::new(HashMap::new()),
             listener: Once::new(),
         })
     }
@@ -93,6 +99,19 @@ impl EventHub {
             self.poll,
         ));
         receiver
+    }
+
+    /// The loaders the live subscriptions of `organization_id` share (see
+    /// [`DbLoader::shared`]): one read of a row serves every subscriber that shows it.
+    pub fn loaders(&self, organization_id: Uuid) -> Arc<Loaders> {
+        let mut all = self.loaders.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(loaders) = all.get(&organization_id).and_then(Weak::upgrade) {
+            return loaders;
+        }
+        all.retain(|_, loaders| loaders.strong_count() > 0);
+        let loaders = Arc::new(DbLoader::shared(self.db.clone(), organization_id));
+        all.insert(organization_id, Arc::downgrade(&loaders));
+        loaders
     }
 
     /// Says `organization_id` may have new events.

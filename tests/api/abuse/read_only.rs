@@ -6,14 +6,12 @@
 
 use super::{assert_alive, row_counts};
 use crate::helpers::{TestApp, error_code, spawn_app};
+use crate::ws_client::{Socket, connect_to};
 use dealgate::auth::Viewer;
 use entity::enums::ApiKeyScope;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use tokio_tungstenite::tungstenite::Message;
 
 /// The names of every root mutation field, from introspection.
 async fn mutation_names(app: &TestApp, key: &str) -> Vec<String> {
@@ -52,19 +50,7 @@ fn shapes(mutation: &str) -> Vec<(String, Option<&'static str>)> {
 }
 
 async fn ws_connect(app: &TestApp, protocol: &str, key: &str) -> Socket {
-    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
-    let mut request = url.into_client_request().expect("request");
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", protocol.parse().expect("header"));
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
-    let init = json!({ "type": "connection_init", "payload": { "X-API-KEY": key } });
-    socket
-        .send(Message::text(init.to_string()))
-        .await
-        .expect("init");
+    let mut socket = connect_to(&app.address, protocol, json!({ "X-API-KEY": key })).await;
     let ack = ws_next(&mut socket).await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     socket

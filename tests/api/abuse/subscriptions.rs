@@ -4,8 +4,8 @@
 
 use crate::helpers::{gid, spawn_app, spawn_app_with};
 use crate::live::{
-    ARRIVES, EVENTS, QUIET, connected, create_deal, move_deal, next_event, pipeline, refusal,
-    subscribe,
+    ARRIVES, EVENTS, QUIET, connected, create_deal, first_token, move_deal, next_event, pipeline,
+    refusal, subscribe,
 };
 use crate::ws_client::{next_json_within, start};
 use sea_orm::prelude::Uuid;
@@ -100,17 +100,7 @@ async fn filters_naming_another_organisations_things_deliver_nothing_of_it() {
         subscribe(&mut socket, &format!("probe{n}"), filter.clone(), None).await;
     }
     // A replay from the victim's own token is read in the attacker's organisation: nothing.
-    let feed = app
-        .gql(
-            &victim.key,
-            "{ dealChanges(first: 1) { nextToken } }",
-            json!({}),
-        )
-        .await;
-    let token = feed["data"]["dealChanges"]["nextToken"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = first_token(&app, &victim.key).await;
     start(&mut socket, "replay", EVENTS, json!({ "after": token })).await;
     move_deal(&app, &victim.key, &deal, &stages[1]).await;
     // The victim's own subscriber sees the move, so it was delivered to whoever may see it.

@@ -41,6 +41,8 @@ use std::time::Duration;
 
 /// How often an open connection's key is checked again.
 pub const KEY_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+/// What a connection's read and write buffers start at.
+pub const WS_BUFFER_BYTES: usize = 8 * 1024;
 /// The close code of a connection whose client does not read.
 pub const SLOW_CONSUMER: u16 = 4008;
 
@@ -64,6 +66,10 @@ pub async fn websocket(
     upgrade
         .max_message_size(max_message)
         .max_frame_size(max_message)
+        // Buffers start small and grow with the messages (the defaults reserve 128 KiB each
+        // way per connection: most of a live board's memory).
+        .read_buffer_size(WS_BUFFER_BYTES)
+        .write_buffer_size(WS_BUFFER_BYTES)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| serve(state, socket, transport_ws))
 }

@@ -9,10 +9,11 @@
 //! Events are kept `--event-retention-days` (90 by default); a token from before the oldest
 //! event kept is SYNC_TOKEN_EXPIRED, and the client reloads its copy and starts again.
 
+use super::token::{ORDER, sequence_of};
 use super::types::DealEvent;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::{Cursor, KeyValue, Keyed, PageArgs, SortKey, fetch_root_page};
+use crate::graphql::pagination::{KeyValue, Keyed, PageArgs, SortKey, fetch_root_page};
 use async_graphql::{Context, Object};
 use entity::deal_event;
 use sea_orm::prelude::Uuid;
@@ -21,8 +22,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, StatementBuilder,
 };
 
-/// The ordering name of feed tokens.
-const ORDER: &str = "SEQUENCE";
 /// Events per call when `first` is not given.
 pub const DEFAULT_EVENTS: u64 = 100;
 
@@ -104,34 +103,6 @@ pub async fn last_sequence(db: &impl ConnectionTrait, organization_id: Uuid) -> 
         .map(|r| r.try_get::<i64>("", "last_sequence"))
         .transpose()?
         .unwrap_or(0))
-}
-
-/// The token that resumes after `event` (a list-engine cursor over the sequence).
-pub fn token_of(event: &deal_event::Model) -> String {
-    Cursor {
-        order: ORDER.to_owned(),
-        keys: vec![KeyValue::Int(event.sequence)],
-        id: event.id,
-    }
-    .encode()
-}
-
-/// The sequence number a token resumes after, read as the argument `field`.
-pub fn sequence_of(token: &str, field: &str) -> AppResult<i64> {
-    let args = PageArgs {
-        first: Some(1),
-        after: Some(token.to_owned()),
-        last: None,
-        before: None,
-    };
-    let cursor = args
-        .page(ORDER)
-        .map_err(|e| e.renamed_field("after", field))?
-        .cursor;
-    match cursor.as_ref().and_then(|cursor| cursor.keys.first()) {
-        Some(KeyValue::Int(sequence)) => Ok(*sequence),
-        _ => Err(AppError::bad_input(field, "the token is malformed")),
-    }
 }
 
 /// The feed after `since`, `first` events at most.

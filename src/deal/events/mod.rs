@@ -8,6 +8,7 @@ pub mod live;
 pub mod record;
 pub mod retention;
 pub mod subscription;
+pub mod token;
 pub mod types;
 
 pub use live::EventHub;

@@ -9,9 +9,10 @@
 //! instead ([`super::live`]). The deal an event carries is read when the event is delivered
 //! (the deal as it is then; null once it is gone).
 
-use super::feed::{check_not_expired, last_sequence, sequence_of};
+use super::feed::{check_not_expired, last_sequence};
 use super::live::{EventHub, SharedEvent, read_after};
 use super::record::DealEventType;
+use super::token::sequence_of;
 use super::types::DealEvent;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;

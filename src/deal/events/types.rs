@@ -1,8 +1,8 @@
 //! `DealEvent`: one entry of the event log as the API shows it, and `deal.changelog`, a deal's
 //! events newest first (Pipedrive's deal changelog) through the per-deal list engine.
 
-use super::feed::token_of;
 use super::record::DealEventType;
+use super::token::token_of;
 use crate::api_key::{ApiKey, ApiKeyId};
 use crate::deal::Deal;
 use crate::deal::child_connection::child_connection;

@@ -7,14 +7,15 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::loader::{DbLoader, Loaders};
 use crate::graphql::pagination::{
     Cursor, KeyValue, Listing, PageArgs, Partition, RowPage, SortKey, ToOne, count_rows,
-    fetch_raw_rows, joined, pages_by_parent,
+    fetch_raw_rows, pages_by_parent,
 };
+use crate::graphql::row_decode::{DecodeAt, Layout};
 use crate::pipeline::{Stage, StageId};
 use async_graphql::dataloader::Loader;
 use entity::{activity, deal_event, deal_product, stage, stage_change, task};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -61,7 +62,7 @@ impl Related {
 }
 
 /// A row of a per-deal list: how it is ordered and whose it is.
-pub trait DealChild: FromQueryResult + Clone + Send + Sync + 'static {
+pub trait DealChild: DecodeAt + Clone + Send + Sync + 'static {
     /// Its entity.
     type Entity: EntityTrait<Model = Self> + Default;
     /// Which list it is.
@@ -340,18 +341,29 @@ impl<M> Default for ChildPage<M> {
     }
 }
 
-/// A row of `M` and the related rows of `joins` fetched with it.
-fn decode<M: DealChild>(
-    row: &sea_orm::QueryResult,
+/// The rows of a per-deal page as `M`s, each with the related rows of `joins` fetched with it,
+/// decoded by position ([`crate::graphql::row_decode`]).
+fn decode_all<M: DealChild>(
+    rows: &[sea_orm::QueryResult],
     joins: &[ToOne],
-) -> AppResult<(M, Vec<Related>)> {
-    let mut related = Vec::new();
-    for join in joins {
-        if let Some(stage) = joined::<stage::Model>(row, join.alias)? {
-            related.push(Related::Stage(stage));
-        }
-    }
-    Ok((M::from_query_result(row, "")?, related))
+) -> AppResult<Vec<(M, Vec<Related>)>> {
+    let layout = Layout::of(rows);
+    let row_at = layout.start_of::<M>("")?;
+    let join_starts = joins
+        .iter()
+        .map(|join| layout.start_of::<stage::Model>(&format!("{}__", join.alias)))
+        .collect::<AppResult<Vec<_>>>()?;
+    rows.iter()
+        .map(|row| {
+            let mut related = Vec::new();
+            for at in &join_starts {
+                if let Some(stage) = stage::Model::decode_joined_at(row, *at)? {
+                    related.push(Related::Stage(stage));
+                }
+            }
+            Ok((M::decode_at(row, row_at)?, related))
+        })
+        .collect()
 }
 
 fn signature(list: ChildList) -> String {
@@ -393,11 +405,8 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
                 joins: &joins,
                 hits: None,
             };
-            let rows = fetch_raw_rows::<M::Entity>(&self.db, listing)
-                .await?
-                .iter()
-                .map(|row| decode::<M>(row, &joins))
-                .collect::<AppResult<Vec<_>>>()?;
+            let rows = fetch_raw_rows::<M::Entity>(&self.db, listing).await?;
+            let rows = decode_all::<M>(&rows, &joins)?;
             let cursor_of = |(row, _): &(M, Vec<Related>)| {
                 Cursor {
                     order: order.clone(),

@@ -9,8 +9,9 @@ use crate::db::scaled_sum;
 use crate::error::{AppError, AppResult};
 use crate::graphql::loader::DbLoader;
 use crate::graphql::pagination::{
-    Cursor, Listing, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows, joined, pages_by_parent,
+    Cursor, Listing, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows, pages_by_parent,
 };
+use crate::graphql::row_decode::{DecodeAt, Layout};
 use async_graphql::dataloader::Loader;
 use entity::enums::DealStatus;
 use entity::{company, contact, deal, pipeline, stage, user};
@@ -18,7 +19,7 @@ use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
 };
-use sea_orm::{ActiveEnum, ConnectionTrait, FromQueryResult, QueryResult, StatementBuilder};
+use sea_orm::{ActiveEnum, ConnectionTrait, QueryResult, StatementBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -114,22 +115,48 @@ pub struct DealRow {
 }
 
 impl DealRow {
-    fn decode(row: &QueryResult, includes: DealIncludes) -> AppResult<Self> {
-        fn related<M: FromQueryResult>(
-            row: &QueryResult,
-            asked: bool,
-            alias: &str,
-        ) -> AppResult<Option<M>> {
-            if asked { joined(row, alias) } else { Ok(None) }
+    /// Every row of a deal page, decoded by position ([`crate::graphql::row_decode`]).
+    fn decode_all(rows: &[QueryResult], includes: DealIncludes) -> AppResult<Vec<Self>> {
+        let layout = Layout::of(rows);
+        let start = |asked: bool, prefix: &str, of: fn(&Layout, &str) -> AppResult<usize>| {
+            asked.then(|| of(&layout, prefix)).transpose()
+        };
+        let deal_at = layout.start_of::<deal::Model>("")?;
+        let stage_at = start(includes.stage, "stage__", Layout::start_of::<stage::Model>)?;
+        let pipeline_at = start(
+            includes.pipeline,
+            "pipeline__",
+            Layout::start_of::<pipeline::Model>,
+        )?;
+        let company_at = start(
+            includes.company,
+            "company__",
+            Layout::start_of::<company::Model>,
+        )?;
+        let contact_at = start(
+            includes.contact,
+            "contact__",
+            Layout::start_of::<contact::Model>,
+        )?;
+        let owner_at = start(includes.owner, "owner__", Layout::start_of::<user::Model>)?;
+        fn joined<M: DecodeAt>(row: &QueryResult, at: Option<usize>) -> AppResult<Option<M>> {
+            Ok(at
+                .map(|at| M::decode_joined_at(row, at))
+                .transpose()?
+                .flatten())
         }
-        Ok(Self {
-            deal: deal::Model::from_query_result(row, "")?,
-            stage: related(row, includes.stage, "stage")?,
-            pipeline: related(row, includes.pipeline, "pipeline")?,
-            company: related(row, includes.company, "company")?,
-            contact: related(row, includes.contact, "contact")?,
-            owner: related(row, includes.owner, "owner")?,
-        })
+        rows.iter()
+            .map(|row| {
+                Ok(Self {
+                    deal: deal::Model::decode_at(row, deal_at)?,
+                    stage: joined(row, stage_at)?,
+                    pipeline: joined(row, pipeline_at)?,
+                    company: joined(row, company_at)?,
+                    contact: joined(row, contact_at)?,
+                    owner: joined(row, owner_at)?,
+                })
+            })
+            .collect()
     }
 }
 
@@ -238,11 +265,8 @@ pub async fn fetch_pages_under<K: Copy + Eq + std::hash::Hash>(
         joins: &joins,
         hits: None,
     };
-    let rows = fetch_raw_rows::<deal::Entity>(db, listing)
-        .await?
-        .iter()
-        .map(|row| DealRow::decode(row, spec.includes))
-        .collect::<AppResult<Vec<_>>>()?;
+    let rows = fetch_raw_rows::<deal::Entity>(db, listing).await?;
+    let rows = DealRow::decode_all(&rows, spec.includes)?;
     let cursor_of = |row: &DealRow| {
         Cursor {
             order: order_signature.clone(),

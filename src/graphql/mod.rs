@@ -16,6 +16,7 @@ pub mod money;
 pub mod node;
 pub mod pagination;
 pub mod patch;
+pub mod row_decode;
 pub mod scalars;
 pub mod sql_metrics;
 pub mod text_search;

@@ -439,8 +439,8 @@ impl<'a> Partition<'a> {
 pub const PAGE_PARENT: &str = "page_parent";
 
 /// A to-one relation fetched with a page: `LEFT JOIN table AS alias` on the row's foreign key
-/// within the row's organisation, every column selected as `alias__column` (decode it with
-/// `FromQueryResult::from_query_result(row, "alias__")`, see [`joined`]).
+/// within the row's organisation, every column selected as `alias__column` (decoded by position,
+/// see [`super::row_decode`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ToOne {
     /// The related table.
@@ -462,16 +462,6 @@ impl ToOne {
             foreign_key,
             columns: R::Column::iter().map(|c| c.as_str()).collect(),
         }
-    }
-}
-
-/// The row of relation `alias` fetched with a page row, or None when the row has none.
-pub fn joined<M: FromQueryResult>(row: &QueryResult, alias: &str) -> AppResult<Option<M>> {
-    let prefix = format!("{alias}__");
-    let id: Option<Uuid> = row.try_get(&prefix, "id")?;
-    match id {
-        Some(_) => Ok(Some(M::from_query_result(row, &prefix)?)),
-        None => Ok(None),
     }
 }
 

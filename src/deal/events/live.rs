@@ -140,11 +140,6 @@ impl EventHub {
         tails.remove(&organization_id);
         true
     }
-
-    /// How many organisations have a tail (for tests and metrics).
-    pub fn tails(&self) -> usize {
-        self.tails.lock().map_or(0, |tails| tails.len())
-    }
 }
 
 /// The tail task of one organisation: reads the log after the last event passed on, whenever

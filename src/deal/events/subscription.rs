@@ -49,6 +49,22 @@ pub struct DealEventFilter {
     pub types: Option<Vec<DealEventType>>,
 }
 
+/// At most `max` ids of the argument `field`, each read by `read`.
+fn read_ids<T: Eq + std::hash::Hash>(
+    ids: Option<Vec<ID>>,
+    max: usize,
+    field: &str,
+    read: impl Fn(&ID) -> AppResult<T>,
+) -> AppResult<Option<HashSet<T>>> {
+    match ids {
+        Some(ids) if ids.len() > max => {
+            Err(AppError::bad_input(field, format!("at most {max} ids")))
+        }
+        Some(ids) => ids.iter().map(read).collect::<AppResult<_>>().map(Some),
+        None => Ok(None),
+    }
+}
+
 /// A [`DealEventFilter`] with its ids read.
 #[derive(Default)]
 struct Matcher {
@@ -64,34 +80,12 @@ impl Matcher {
         let global = |id: &ID, kind: NodeKind, field: &str| -> AppResult<String> {
             Ok(global_id(kind, expect_id(id, kind, field)?).0)
         };
-        let stages = match filter.stage_ids {
-            Some(ids) if ids.len() > MAX_STAGE_IDS => {
-                return Err(AppError::bad_input(
-                    "filter.stageIds",
-                    format!("at most {MAX_STAGE_IDS} stages"),
-                ));
-            }
-            Some(ids) => Some(
-                ids.iter()
-                    .map(|id| global(id, NodeKind::Stage, "filter.stageIds"))
-                    .collect::<AppResult<_>>()?,
-            ),
-            None => None,
-        };
-        let deals = match filter.deal_ids {
-            Some(ids) if ids.len() > MAX_DEAL_IDS => {
-                return Err(AppError::bad_input(
-                    "filter.dealIds",
-                    format!("at most {MAX_DEAL_IDS} deals"),
-                ));
-            }
-            Some(ids) => Some(
-                ids.iter()
-                    .map(|id| expect_id(id, NodeKind::Deal, "filter.dealIds"))
-                    .collect::<AppResult<_>>()?,
-            ),
-            None => None,
-        };
+        let stages = read_ids(filter.stage_ids, MAX_STAGE_IDS, "filter.stageIds", |id| {
+            global(id, NodeKind::Stage, "filter.stageIds")
+        })?;
+        let deals = read_ids(filter.deal_ids, MAX_DEAL_IDS, "filter.dealIds", |id| {
+            expect_id(id, NodeKind::Deal, "filter.dealIds")
+        })?;
         Ok(Self {
             pipeline: filter
                 .pipeline_id

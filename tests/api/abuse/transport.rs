@@ -4,6 +4,7 @@
 use super::assert_alive;
 use crate::helpers::{TestApp, error_code, spawn_app, spawn_app_with};
 use dealgate::config::Config;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -122,24 +123,59 @@ async fn malformed_json_batches_and_wrong_media_types_are_json_errors() {
     assert_alive(&app, &org).await;
 }
 
+/// A write that cannot finish in time — the test holds the lock it needs — is cancelled at
+/// the deadline, leaves nothing written, and the server goes on. (A deadline of 0 raced the
+/// request: a fast enough answer could be polled before the timer.)
 #[tokio::test]
 async fn a_request_past_its_deadline_is_cancelled() {
     let app = spawn_app_with(|config| Config {
-        request_timeout_ms: 0,
+        request_timeout_ms: 300,
         ..config
     })
     .await;
     let org = app.create_org("Acme").await;
+    let world = crate::fixtures::build(&app, &org, 1).await;
+    let deal = &world.deals[0];
+    let rename = |title: &str| json!({ "input": { "id": crate::helpers::gid("deal", deal.id), "title": title } });
+    let mutation =
+        "mutation($input: UpdateDealInput!) { updateDeal(input: $input) { deal { title } } }";
+    // On SQLite the open write takes the database's write lock, on PostgreSQL the deals' rows.
+    let blocker = app.db.begin().await.expect("begin");
+    blocker
+        .execute_unprepared("UPDATE deal SET version = version")
+        .await
+        .expect("lock the deals");
+    let started = Instant::now();
     let (_, body) = app
-        .post(
-            Some(&org.key),
-            "{ deals { totalCount nodes { id } } }",
-            json!({}),
-        )
+        .post(Some(&org.key), mutation, rename("Never written"))
         .await;
+    let waited = started.elapsed();
+    blocker.rollback().await.expect("release the lock");
     assert_eq!(error_code(&body), Some("LIMIT_EXCEEDED"), "{body}");
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("cancelled"), "{message}");
+    assert!(
+        (Duration::from_millis(300)..Duration::from_secs(5)).contains(&waited),
+        "answered after {waited:?}"
+    );
+    // Nothing of the cancelled write was kept, and the next write goes through.
+    let title = || async {
+        let body = app
+            .gql(
+                &org.key,
+                "query($id: ID!) { deal(id: $id) { title } }",
+                json!({ "id": crate::helpers::gid("deal", deal.id) }),
+            )
+            .await;
+        body["data"]["deal"]["title"].as_str().map(str::to_owned)
+    };
+    assert_eq!(title().await.as_deref(), Some(deal.title.as_str()));
+    let body = app.gql(&org.key, mutation, rename("Written")).await;
+    assert_eq!(
+        body["data"]["updateDeal"]["deal"]["title"], "Written",
+        "{body}"
+    );
+    assert_eq!(title().await.as_deref(), Some("Written"));
 }
 
 #[tokio::test]

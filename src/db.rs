@@ -66,6 +66,25 @@ pub async fn connect_with(
     Database::connect(options).await
 }
 
+/// What services read and write through: the pool, or a transaction the caller opened (a
+/// batch of writes, an idempotent create), in which a service's own transaction is a
+/// savepoint.
+pub trait Db:
+    sea_orm::ConnectionTrait
+    + sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>
+    + Send
+    + Sync
+{
+}
+
+impl<T> Db for T where
+    T: sea_orm::ConnectionTrait
+        + sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>
+        + Send
+        + Sync
+{
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
@@ -82,8 +101,11 @@ pub fn scaled_sum(expr: impl Into<sea_orm::sea_query::Expr>) -> sea_orm::sea_que
 /// (`IMMEDIATE`), waiting its turn under the busy timeout: a deferred transaction that reads
 /// before it writes (triggers do: the search words read the deal's contact, company, products)
 /// cannot upgrade while another writer commits, and fails at once with "database is locked".
-pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+///
+/// Begun in a transaction (a batch, an idempotent create), it is a savepoint of it: the
+/// write lock is the outer transaction's.
+pub async fn begin_write(db: &impl Db) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions};
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()

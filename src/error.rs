@@ -51,6 +51,9 @@ pub enum AppError {
     /// A sync token points before the oldest event kept: the client reloads its copy and
     /// starts a new feed.
     SyncTokenExpired(String),
+    /// An item of an ALL_OR_NOTHING batch that was fine, not written because another item
+    /// failed.
+    RolledBack(String),
     /// Anything else; the detail is logged, never sent.
     Internal(String),
 }
@@ -72,6 +75,7 @@ impl AppError {
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::SyncTokenExpired(_) => "SYNC_TOKEN_EXPIRED",
+            Self::RolledBack(_) => "ROLLED_BACK",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -210,6 +214,7 @@ impl AppError {
             | Self::BadRequest { message, .. }
             | Self::Validation(message)
             | Self::SyncTokenExpired(message)
+            | Self::RolledBack(message)
             | Self::Unavailable(message) => message.clone(),
             Self::PersistedQueryNotFound => "PersistedQueryNotFound".into(),
             Self::Internal(_) => "internal server error".into(),

@@ -18,6 +18,7 @@ pub mod digest;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod idempotency;
 pub mod limits;
 pub mod organization;
 pub mod pipeline;

@@ -36,6 +36,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// The user whose key created the deal.
+    pub created_by_id: Option<Uuid>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

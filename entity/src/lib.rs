@@ -11,6 +11,7 @@ pub mod contact;
 pub mod deal;
 pub mod deal_event;
 pub mod deal_follower;
+pub mod deal_participant;
 pub mod deal_product;
 pub mod deal_tag;
 pub mod enums;

@@ -14,6 +14,9 @@ pub struct Model {
     pub position: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Open deals with no activity for more than this many days are stalled (Rex); None:
+    /// they never are.
+    pub stalled_after_days: Option<i32>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -10,6 +10,8 @@ mod m20261121_000005_deal_stage_totals;
 mod m20261122_000006_deal_search;
 mod m20261122_000007_deal_events;
 mod m20261123_000008_deal_event_scope;
+mod m20261202_000009_deal_participants_and_stalls;
+mod m20261202_000010_idempotency_keys;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_deal_search::Migration),
             Box::new(m20261122_000007_deal_events::Migration),
             Box::new(m20261123_000008_deal_event_scope::Migration),
+            Box::new(m20261202_000009_deal_participants_and_stalls::Migration),
+            Box::new(m20261202_000010_idempotency_keys::Migration),
         ]
     }
 }

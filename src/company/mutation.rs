@@ -5,6 +5,7 @@ use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::patch_optional;
+use crate::idempotency;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
@@ -15,6 +16,9 @@ pub struct CreateCompanyInput {
     pub name: String,
     /// The web domain.
     pub domain: Option<String>,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateCompany`: only the fields given change.
@@ -57,7 +61,16 @@ impl CompanyMutation {
         let name = validate::text("input.name", &input.name, validate::MAX_TITLE)?;
         let domain =
             validate::optional_text("input.domain", input.domain.as_deref(), validate::MAX_TITLE)?;
-        let company = service::create(ctx.db()?, ctx.viewer()?, name, domain).await?;
+        let company = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "createCompany",
+            move |txn, viewer| {
+                Box::pin(async move { service::create(txn, &viewer, name, domain).await })
+            },
+            |id| async move { service::find(ctx.db()?, ctx.viewer()?.organization_id, id).await },
+        )
+        .await?;
         Ok(CompanyPayload {
             company: Company(company),
         })

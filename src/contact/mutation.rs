@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::{patch, patch_optional};
+use crate::idempotency;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
@@ -22,6 +23,9 @@ pub struct CreateContactInput {
     pub phone: Option<String>,
     /// The company the contact works at.
     pub company_id: Option<ID>,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateContact`: only the fields given change; null clears a nullable one.
@@ -86,7 +90,21 @@ impl ContactMutation {
                 .map(|id| expect_id(id, NodeKind::Company, "input.companyId"))
                 .transpose()?,
         };
-        let contact = service::create(ctx.db()?, ctx.viewer()?, fields).await?;
+        let contact = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "createContact",
+            move |txn, viewer| Box::pin(async move { service::create(txn, &viewer, fields).await }),
+            |id| async move {
+                Ok(ctx
+                    .loaders()?
+                    .load_one(super::ContactId(id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("contact".into()))?
+                    .0)
+            },
+        )
+        .await?;
         Ok(ContactPayload {
             contact: Contact(contact),
         })

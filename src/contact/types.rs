@@ -17,7 +17,16 @@ pub struct Contact(pub contact::Model);
 object_with_lists!(
     /// A contact [person]: someone a deal or a sale is with, optionally at a company.
     Contact;
-    deals: |c: &Contact| Some((DealParent::Contact, c.0.id)),
+    deals(
+        include_participating: Option<bool>,
+        "true: also the deals the contact takes part in as a participant (Pipedrive)."
+    ): |c: &Contact, include_participating: Option<bool>| {
+        let parent = match include_participating {
+            Some(true) => DealParent::ContactOrParticipant,
+            _ => DealParent::Contact,
+        };
+        Some((parent, c.0.id))
+    },
     sales: |c: &Contact| Some((SaleParent::Contact, c.0.id)),
     ;
     /// The contact's global id.

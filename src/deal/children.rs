@@ -3,6 +3,7 @@
 //! list, with the to-one relations the request selects on the rows (a stage change's stages)
 //! joined in, and their counts in one grouped statement.
 
+use crate::contact::{Contact, ContactId};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loader::{DbLoader, Loaders};
 use crate::graphql::pagination::{
@@ -12,10 +13,12 @@ use crate::graphql::pagination::{
 use crate::graphql::row_decode::{DecodeAt, Layout};
 use crate::pipeline::{Stage, StageId};
 use async_graphql::dataloader::Loader;
-use entity::{activity, deal_event, deal_product, stage, stage_change, task};
+use entity::{
+    activity, contact, deal_event, deal_participant, deal_product, stage, stage_change, task,
+};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -33,15 +36,37 @@ pub enum ChildList {
     Tasks,
     /// `deal.changelog`, newest first.
     Changelog,
+    /// `deal.participants`, in the order they were added.
+    Participants,
 }
 
 /// A to-one relation of a per-deal list's rows that can come with the page: the GraphQL field
-/// that selects it and the join.
+/// that selects it, the join, and how its row is read.
 pub struct ChildRelation {
     /// The field on the row's type (`fromStage`).
     pub field: &'static str,
     /// The join; its alias prefixes the related row's columns.
     pub join: ToOne,
+    /// Reads the related row from the columns starting at a position (None: the row has none).
+    pub decode: fn(&QueryResult, usize) -> Result<Option<Related>, DbErr>,
+    /// Where the related row's columns start, in a statement's layout.
+    pub start: fn(&Layout, &str) -> AppResult<usize>,
+}
+
+impl ChildRelation {
+    /// The relation to `M`'s table through `foreign_key`, selected by `field`, named `alias`.
+    pub fn to<M>(field: &'static str, alias: &'static str, foreign_key: &'static str) -> Self
+    where
+        M: DecodeAt + sea_orm::ModelTrait + Into<Related>,
+        <M as sea_orm::ModelTrait>::Entity: Default,
+    {
+        Self {
+            field,
+            join: ToOne::to::<<M as sea_orm::ModelTrait>::Entity>(alias, foreign_key),
+            decode: |row, at| Ok(M::decode_joined_at(row, at)?.map(Into::into)),
+            start: Layout::start_of::<M>,
+        }
+    }
 }
 
 /// A related row fetched with a page.
@@ -49,15 +74,36 @@ pub struct ChildRelation {
 pub enum Related {
     /// A stage.
     Stage(stage::Model),
+    /// A contact.
+    Contact(contact::Model),
+}
+
+impl From<stage::Model> for Related {
+    fn from(stage: stage::Model) -> Self {
+        Self::Stage(stage)
+    }
+}
+
+impl From<contact::Model> for Related {
+    fn from(contact: contact::Model) -> Self {
+        Self::Contact(contact)
+    }
 }
 
 impl Related {
     /// Puts the related rows where the by-id loaders find them.
     pub async fn feed(loaders: &Loaders, related: Vec<Related>) {
-        let stages = related.into_iter().map(|r| match r {
-            Related::Stage(stage) => (StageId(stage.id), Stage(stage)),
-        });
+        let (mut stages, mut contacts) = (Vec::new(), Vec::new());
+        for row in related {
+            match row {
+                Related::Stage(stage) => stages.push((StageId(stage.id), Stage(stage))),
+                Related::Contact(contact) => {
+                    contacts.push((ContactId(contact.id), Contact(contact)));
+                }
+            }
+        }
         loaders.feed_many(stages).await;
+        loaders.feed_many(contacts).await;
     }
 }
 
@@ -159,14 +205,8 @@ impl DealChild for stage_change::Model {
     }
     fn relations() -> Vec<ChildRelation> {
         vec![
-            ChildRelation {
-                field: "fromStage",
-                join: ToOne::to::<stage::Entity>("from_stage", "from_stage_id"),
-            },
-            ChildRelation {
-                field: "toStage",
-                join: ToOne::to::<stage::Entity>("to_stage", "to_stage_id"),
-            },
+            ChildRelation::to::<stage::Model>("fromStage", "from_stage", "from_stage_id"),
+            ChildRelation::to::<stage::Model>("toStage", "to_stage", "to_stage_id"),
         ]
     }
 }
@@ -246,6 +286,43 @@ impl DealChild for deal_event::Model {
     }
     fn id_column() -> SimpleExpr {
         Self::column(deal_event::Column::Id)
+    }
+}
+
+impl DealChild for deal_participant::Model {
+    type Entity = deal_participant::Entity;
+    const LIST: ChildList = ChildList::Participants;
+    fn keys() -> Vec<SortKey> {
+        vec![key(
+            Self::column(deal_participant::Column::CreatedAt),
+            false,
+            false,
+        )]
+    }
+    fn key_values(&self) -> Vec<KeyValue> {
+        vec![KeyValue::Time(self.created_at)]
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deal_id(&self) -> Uuid {
+        self.deal_id
+    }
+    fn deal_column() -> SimpleExpr {
+        Self::column(deal_participant::Column::DealId)
+    }
+    fn organization_column() -> SimpleExpr {
+        Self::column(deal_participant::Column::OrganizationId)
+    }
+    fn id_column() -> SimpleExpr {
+        Self::column(deal_participant::Column::Id)
+    }
+    fn relations() -> Vec<ChildRelation> {
+        vec![ChildRelation::to::<contact::Model>(
+            "contact",
+            "contact",
+            "contact_id",
+        )]
     }
 }
 
@@ -341,25 +418,26 @@ impl<M> Default for ChildPage<M> {
     }
 }
 
-/// The rows of a per-deal page as `M`s, each with the related rows of `joins` fetched with it,
-/// decoded by position ([`crate::graphql::row_decode`]).
+/// The rows of a per-deal page as `M`s, each with the related rows of `relations` fetched
+/// with it, decoded by position ([`crate::graphql::row_decode`]).
 fn decode_all<M: DealChild>(
-    rows: &[sea_orm::QueryResult],
-    joins: &[ToOne],
+    rows: &[QueryResult],
+    relations: &[ChildRelation],
 ) -> AppResult<Vec<(M, Vec<Related>)>> {
     let layout = Layout::of(rows);
     let row_at = layout.start_of::<M>("")?;
-    let join_starts = joins
+    let starts = relations
         .iter()
-        .map(|join| layout.start_of::<stage::Model>(&format!("{}__", join.alias)))
+        .map(|relation| {
+            let at = (relation.start)(&layout, &format!("{}__", relation.join.alias))?;
+            Ok((relation.decode, at))
+        })
         .collect::<AppResult<Vec<_>>>()?;
     rows.iter()
         .map(|row| {
             let mut related = Vec::new();
-            for at in &join_starts {
-                if let Some(stage) = stage::Model::decode_joined_at(row, *at)? {
-                    related.push(Related::Stage(stage));
-                }
+            for (decode, at) in &starts {
+                related.extend(decode(row, *at)?);
             }
             Ok((M::decode_at(row, row_at)?, related))
         })
@@ -390,12 +468,13 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
         let mut loaded = HashMap::new();
         for ((args, includes), deals) in by_page {
             let page = args.page(&order)?;
-            let joins: Vec<ToOne> = M::relations()
+            let relations: Vec<ChildRelation> = M::relations()
                 .into_iter()
                 .enumerate()
                 .filter(|(i, _)| includes & (1 << i) != 0)
-                .map(|(_, relation)| relation.join)
+                .map(|(_, relation)| relation)
                 .collect();
+            let joins: Vec<ToOne> = relations.iter().map(|r| r.join.clone()).collect();
             let listing = Listing {
                 condition: Condition::all().add(M::organization_column().eq(self.organization_id)),
                 keys: &sort_keys,
@@ -406,7 +485,7 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
                 hits: None,
             };
             let rows = fetch_raw_rows::<M::Entity>(&self.db, listing).await?;
-            let rows = decode_all::<M>(&rows, &joins)?;
+            let rows = decode_all::<M>(&rows, &relations)?;
             let cursor_of = |(row, _): &(M, Vec<Related>)| {
                 Cursor {
                     order: order.clone(),
@@ -495,6 +574,9 @@ impl Loader<ChildCount> for DbLoader {
                 ChildList::Activities => count_by_deal::<activity::Model>(db, org, &deals).await?,
                 ChildList::Tasks => count_by_deal::<task::Model>(db, org, &deals).await?,
                 ChildList::Changelog => count_by_deal::<deal_event::Model>(db, org, &deals).await?,
+                ChildList::Participants => {
+                    count_by_deal::<deal_participant::Model>(db, org, &deals).await?
+                }
             };
             for deal in deals {
                 loaded.insert(

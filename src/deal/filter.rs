@@ -13,7 +13,7 @@ use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::text_search::{contains, term};
 use async_graphql::{ID, InputObject};
 use chrono::TimeDelta;
-use entity::{Scaled, company, contact, deal, deal_tag, enums, stage};
+use entity::{Scaled, company, contact, deal, deal_tag, enums, pipeline, stage};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, DbBackend, IdenStatic};
@@ -48,6 +48,8 @@ pub struct DealFilter {
     pub include_archived: Option<bool>,
     /// Only archived deals.
     pub archived_only: Option<bool>,
+    /// Only soft-deleted deals (Pipedrive's `status=deleted`), archived or not.
+    pub deleted_only: Option<bool>,
     /// Only deals in this pipeline.
     pub pipeline_id: Option<ID>,
     /// Only deals in this stage.
@@ -87,6 +89,16 @@ pub struct DealFilter {
     pub tags: Option<Vec<String>>,
     /// Only deals with one of these priorities (at most 10 values).
     pub priority: Option<Vec<Priority>>,
+    /// Only deals from one of these sources (Rex's `source`, exact, at most 50 values).
+    pub sources: Option<Vec<String>>,
+    /// true: only deals without a source; false: only deals with one.
+    pub source_is_null: Option<bool>,
+    /// true: only stalled deals — open, in a pipeline with `stalledAfterDays`, and without
+    /// activity for more than that many days (Rex's `stalled` status); false: only deals that
+    /// are not stalled.
+    pub is_stalled: Option<bool>,
+    /// Only deals created through a key of this user.
+    pub created_by_id: Option<ID>,
     /// Only deals with none of these priorities (at most 10 values).
     pub priority_not_in: Option<Vec<Priority>>,
     /// true: only deals without a contact; false: only deals with one.
@@ -159,12 +171,15 @@ impl DealFilter {
     /// the deleted/archived scope, and what the filter and its nested filters select.
     pub fn condition(&self, organization_id: Uuid, backend: DbBackend) -> AppResult<Condition> {
         let mut all = Condition::all().add(col(deal::Column::OrganizationId).eq(organization_id));
-        if self.include_deleted != Some(true) {
+        let deleted_only = self.deleted_only == Some(true);
+        if deleted_only {
+            all = all.add(col(deal::Column::DeletedAt).is_not_null());
+        } else if self.include_deleted != Some(true) {
             all = all.add(col(deal::Column::DeletedAt).is_null());
         }
         if self.archived_only == Some(true) {
             all = all.add(col(deal::Column::ArchivedAt).is_not_null());
-        } else if self.include_archived != Some(true) {
+        } else if self.include_archived != Some(true) && !deleted_only {
             all = all.add(col(deal::Column::ArchivedAt).is_null());
         }
         self.check_shape(0, &mut 0)?;
@@ -193,10 +208,12 @@ impl DealFilter {
             if inner.include_deleted.is_some()
                 || inner.include_archived.is_some()
                 || inner.archived_only.is_some()
+                || inner.deleted_only.is_some()
             {
                 return Err(AppError::bad_input(
                     "filter",
-                    "includeDeleted, includeArchived and archivedOnly belong to the outermost filter",
+                    "includeDeleted, includeArchived, archivedOnly and deletedOnly belong to the \
+                     outermost filter",
                 ));
             }
             inner.check_shape(depth + 1, terms)?;
@@ -230,6 +247,7 @@ impl DealFilter {
                 self.expected_close_date_is_null,
                 deal::Column::ExpectedCloseDate,
             ),
+            (self.source_is_null, deal::Column::Source),
         ];
         for (is_null, column) in nullable {
             match is_null {
@@ -268,6 +286,12 @@ impl DealFilter {
                 NodeKind::Company,
                 deal::Column::CompanyId,
                 "filter.companyId",
+            ),
+            (
+                &self.created_by_id,
+                NodeKind::User,
+                deal::Column::CreatedById,
+                "filter.createdById",
             ),
         ];
         for (id, kind, column, field) in references {
@@ -330,6 +354,20 @@ impl DealFilter {
         }
         if let Some(priorities) = &self.priority {
             all = all.add(col(deal::Column::Priority).is_in(priority_values(priorities)?));
+        }
+        if let Some(sources) = &self.sources {
+            if sources.len() > MAX_TAGS {
+                return Err(AppError::bad_input("filter.sources", "at most 50 sources"));
+            }
+            all = all.add(col(deal::Column::Source).is_in(sources.iter().cloned()));
+        }
+        if let Some(stalled) = self.is_stalled {
+            let condition = stalled_condition(organization_id, backend);
+            all = all.add(if stalled {
+                condition
+            } else {
+                Condition::all().add(Expr::expr(condition).not())
+            });
         }
         if let Some(priorities) = &self.priority_not_in {
             all = all.add(col(deal::Column::Priority).is_not_in(priority_values(priorities)?));
@@ -403,6 +441,36 @@ fn priority_values(priorities: &[Priority]) -> AppResult<Vec<enums::Priority>> {
         ));
     }
     Ok(priorities.iter().map(|p| (*p).into()).collect())
+}
+
+/// The deal is stalled (Rex): open, in a pipeline that sets `stalled_after_days`, and its
+/// last activity (its creation when it has none) more than that many days ago. Never NULL,
+/// so `isStalled: false` keeps every deal this leaves out.
+fn stalled_condition(organization_id: Uuid, backend: DbBackend) -> Condition {
+    let now = crate::clock::now();
+    let last = r#"COALESCE("deal"."last_activity_at", "deal"."created_at")"#;
+    let days = r#""pipeline"."stalled_after_days""#;
+    let older = match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            format!("{last} < $1 - make_interval(days => {days})"),
+            [now],
+        ),
+        _ => Expr::cust_with_values(format!("julianday({last}) < julianday(?) - {days}"), [now]),
+    };
+    let stalling = Query::select()
+        .expr(Expr::val(1))
+        .from(pipeline::Entity)
+        .and_where(
+            Expr::col((pipeline::Entity, pipeline::Column::Id))
+                .equals((deal::Entity, deal::Column::PipelineId)),
+        )
+        .and_where(pipeline::Column::OrganizationId.eq(organization_id))
+        .and_where(pipeline::Column::StalledAfterDays.is_not_null())
+        .and_where(older)
+        .to_owned();
+    Condition::all()
+        .add(col(deal::Column::Status).eq(enums::DealStatus::Open))
+        .add(Expr::exists(stalling))
 }
 
 /// Title, contact name (first, last or both) or company name contains `term`.

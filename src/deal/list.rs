@@ -9,17 +9,19 @@ use crate::db::scaled_sum;
 use crate::error::{AppError, AppResult};
 use crate::graphql::loader::DbLoader;
 use crate::graphql::pagination::{
-    Cursor, Listing, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows, pages_by_parent,
+    Cursor, Listing, PAGE_PARENT, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows,
+    pages_by_parent,
 };
 use crate::graphql::row_decode::{DecodeAt, Layout};
 use async_graphql::dataloader::Loader;
 use entity::enums::DealStatus;
-use entity::{company, contact, deal, pipeline, stage, user};
+use entity::{company, contact, deal, deal_participant, pipeline, stage, user};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
-    Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
+    Asterisk, Condition, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement,
+    SimpleExpr, TableRef, ValueTuple,
 };
-use sea_orm::{ActiveEnum, ConnectionTrait, QueryResult, StatementBuilder};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, QueryResult, StatementBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -36,26 +38,47 @@ pub enum DealParent {
     Contact,
     /// `user.deals`.
     Owner,
+    /// `contact.deals(includeParticipating: true)`: the deals whose main contact the contact
+    /// is, and those it takes part in.
+    ContactOrParticipant,
 }
 
 impl DealParent {
-    fn column(self) -> deal::Column {
+    /// The deal's column naming the parent, for a parent that is one column.
+    fn column(self) -> Option<deal::Column> {
         match self {
-            Self::Pipeline => deal::Column::PipelineId,
-            Self::Stage => deal::Column::StageId,
-            Self::Company => deal::Column::CompanyId,
-            Self::Contact => deal::Column::ContactId,
-            Self::Owner => deal::Column::OwnerId,
+            Self::Pipeline => Some(deal::Column::PipelineId),
+            Self::Stage => Some(deal::Column::StageId),
+            Self::Company => Some(deal::Column::CompanyId),
+            Self::Contact => Some(deal::Column::ContactId),
+            Self::Owner => Some(deal::Column::OwnerId),
+            Self::ContactOrParticipant => None,
         }
     }
 
-    fn id_of(self, deal: &deal::Model) -> Option<Uuid> {
-        match self {
-            Self::Pipeline => Some(deal.pipeline_id),
-            Self::Stage => Some(deal.stage_id),
-            Self::Company => deal.company_id,
-            Self::Contact => deal.contact_id,
-            Self::Owner => deal.owner_id,
+    /// The condition that a deal belongs to the parent whose id is `parent`.
+    fn belongs(self, organization_id: Uuid) -> impl Fn(SimpleExpr) -> SimpleExpr + Send + Sync {
+        move |parent: SimpleExpr| match self.column() {
+            Some(column) => deal_column(column).eq(parent),
+            None => {
+                let taking_part = Query::select()
+                    .column(deal_participant::Column::DealId)
+                    .from(deal_participant::Entity)
+                    .and_where(deal_participant::Column::OrganizationId.eq(organization_id))
+                    .and_where(Expr::col(deal_participant::Column::ContactId).eq(parent.clone()))
+                    .to_owned();
+                deal_column(deal::Column::ContactId)
+                    .eq(parent)
+                    .or(deal_column(deal::Column::Id).in_subquery(taking_part))
+            }
+        }
+    }
+
+    /// The partition of deals under `ids`.
+    fn partition(self, organization_id: Uuid, ids: &[Uuid]) -> Partition<'static> {
+        Partition {
+            belongs: Box::new(self.belongs(organization_id)),
+            parents: ids.iter().map(|id| (*id).into()).collect(),
         }
     }
 }
@@ -218,41 +241,41 @@ pub async fn fetch_pages(
     spec: &DealListSpec,
     parents: Option<(DealParent, &[Uuid])>,
 ) -> AppResult<HashMap<Option<Uuid>, DealPage>> {
-    let key_of = |deal: &deal::Model| parents.and_then(|(parent, _)| parent.id_of(deal));
     let under = parents.map(|(parent, ids)| PagedUnder {
-        partition: Partition::by_column(deal_column(parent.column()), ids),
+        partition: parent.partition(organization_id, ids),
         keys: ids,
-        key_of: &key_of,
     });
     fetch_pages_under(db, organization_id, spec, under).await
 }
 
 /// The parents a nested deal list is paged under: a relation's ids, or any other keys (a
-/// timeline's buckets) with the condition that a deal belongs to one.
+/// timeline's buckets) with the condition that a deal belongs to one. A fetched deal is in
+/// the page of the parent it was listed under (a deal may be in several).
 pub struct PagedUnder<'a, K> {
     /// How a deal belongs to a parent, and the parents' keys as SQL values.
     pub partition: Partition<'a>,
     /// The same keys.
     pub keys: &'a [K],
-    /// The parent a fetched deal was listed under.
-    pub key_of: &'a (dyn Fn(&deal::Model) -> Option<K> + Sync),
 }
 
 /// Pages of deals: one for the organisation (`under` None), or one per parent key, in one
 /// statement.
-pub async fn fetch_pages_under<K: Copy + Eq + std::hash::Hash>(
+pub async fn fetch_pages_under<K>(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     spec: &DealListSpec,
     under: Option<PagedUnder<'_, K>>,
-) -> AppResult<HashMap<Option<K>, DealPage>> {
+) -> AppResult<HashMap<Option<K>, DealPage>>
+where
+    K: Copy + Eq + std::hash::Hash + sea_orm::TryGetable,
+{
     let order_signature = signature(&spec.order);
     let page = spec.page.page(&order_signature)?;
     let keys = sort_keys(&spec.order);
     let joins = spec.includes.joins();
-    let (partition, parent_keys, key_of) = match under {
-        Some(under) => (Some(under.partition), Some(under.keys), Some(under.key_of)),
-        None => (None, None, None),
+    let (partition, parent_keys) = match under {
+        Some(under) => (Some(under.partition), Some(under.keys)),
+        None => (None, None),
     };
     let listing = Listing {
         condition: spec
@@ -265,9 +288,18 @@ pub async fn fetch_pages_under<K: Copy + Eq + std::hash::Hash>(
         joins: &joins,
         hits: None,
     };
-    let rows = fetch_raw_rows::<deal::Entity>(db, listing).await?;
-    let rows = DealRow::decode_all(&rows, spec.includes)?;
-    let cursor_of = |row: &DealRow| {
+    let raw = fetch_raw_rows::<deal::Entity>(db, listing).await?;
+    let listed_under = match parent_keys {
+        Some(_) => raw
+            .iter()
+            .map(|row| Ok(Some(row.try_get::<K>("", PAGE_PARENT)?)))
+            .collect::<AppResult<Vec<_>>>()?,
+        None => vec![None; raw.len()],
+    };
+    let rows = listed_under
+        .into_iter()
+        .zip(DealRow::decode_all(&raw, spec.includes)?);
+    let cursor_of = |(_, row): &(Option<K>, DealRow)| {
         Cursor {
             order: order_signature.clone(),
             keys: spec
@@ -282,14 +314,30 @@ pub async fn fetch_pages_under<K: Copy + Eq + std::hash::Hash>(
         }
         .encode()
     };
-    let parent_of = |row: &DealRow| key_of.and_then(|key_of| key_of(&row.deal));
-    Ok(pages_by_parent(
-        rows,
+    let pages = pages_by_parent(
+        rows.collect(),
         parent_keys,
-        parent_of,
+        |(parent, _)| *parent,
         &page,
         cursor_of,
-    ))
+    );
+    Ok(pages
+        .into_iter()
+        .map(|(parent, page)| {
+            let edges = page
+                .edges
+                .into_iter()
+                .map(|(cursor, (_, row))| (cursor, row))
+                .collect();
+            (
+                parent,
+                RowPage {
+                    edges,
+                    info: page.info,
+                },
+            )
+        })
+        .collect())
 }
 
 /// Counts, and with `totals` summaries, of deal lists: of the organisation (`parents` None),
@@ -304,6 +352,7 @@ pub async fn fetch_stats(
     totals: Totals,
     parents: Option<(DealParent, &[Uuid])>,
 ) -> AppResult<HashMap<Option<Uuid>, DealStats>> {
+    let backend = db.get_database_backend();
     let from_totals = match parents {
         _ if totals == Totals::Extremes => None,
         None | Some((DealParent::Stage | DealParent::Pipeline, _)) => {
@@ -311,15 +360,25 @@ pub async fn fetch_stats(
         }
         Some(_) => None,
     };
-    let select = match from_totals {
-        Some(condition) => stats_from_stage_totals(condition, totals, parents),
-        None => stats_from_deals(
-            filter.condition(organization_id, db.get_database_backend())?,
-            totals,
-            parents,
-        ),
+    let select = match (from_totals, parents) {
+        (Some(condition), _) => stats_from_stage_totals(condition, totals, parents),
+        (None, Some((parent, ids))) if parent.column().is_none() => {
+            let mut select =
+                stats_from_deals(filter.condition(organization_id, backend)?, totals, None);
+            let parent_id = Expr::col((PARENTS, "column1"));
+            let values = ids.iter().map(|id| ValueTuple::One((*id).into())).collect();
+            select
+                .join(
+                    JoinType::InnerJoin,
+                    TableRef::ValuesList(values, PARENTS.into_iden()),
+                    parent.belongs(organization_id)(parent_id.clone()),
+                )
+                .expr_as(parent_id.clone(), "parent")
+                .add_group_by([parent_id]);
+            select
+        }
+        (None, _) => stats_from_deals(filter.condition(organization_id, backend)?, totals, parents),
     };
-    let backend = db.get_database_backend();
     let rows = db
         .query_all_raw(StatementBuilder::build(&select, &backend))
         .await?;
@@ -404,14 +463,20 @@ fn stats_from_deals(
             .group_by_col((deal::Entity, deal::Column::Currency))
             .order_by((deal::Entity, deal::Column::Currency), Order::Asc);
     }
-    if let Some((parent, ids)) = parents {
+    if let Some((parent, ids)) = parents
+        && let Some(column) = parent.column()
+    {
         select
-            .expr_as(deal_column(parent.column()), "parent")
-            .and_where(deal_column(parent.column()).is_in(ids.iter().copied()))
-            .group_by_col((deal::Entity, parent.column()));
+            .expr_as(deal_column(column), "parent")
+            .and_where(deal_column(column).is_in(ids.iter().copied()))
+            .group_by_col((deal::Entity, column));
     }
     select
 }
+
+/// The derived table of parent ids a list is counted under, when a deal's parent is not one
+/// of its columns.
+const PARENTS: &str = "parents";
 
 /// The same statement over the maintained per-stage totals, for a filter they can answer and
 /// no parent or stages or pipelines as parents. Rows whose deals all left keep a zero count

@@ -1,10 +1,12 @@
 //! Deals: the heart of the domain — reading them (types, filters, ordering, pages,
 //! summaries), what dashboards ask of them (`analytics/`: groups, timeline, funnel), changing
 //! them, and what hangs from them: product lines (`products/`) and
-//! activities, tasks and followers (`around/`).
+//! activities, tasks and followers (`around/`), participants (`participants/`); copying and
+//! merging deals (`merging/`).
 
 mod analytics;
 pub mod around;
+mod batch;
 mod child_connection;
 pub mod children;
 mod connection;
@@ -15,8 +17,10 @@ mod history;
 mod list;
 mod loader;
 mod mark_mutation;
+mod merging;
 mod mutation;
 mod order;
+pub mod participants;
 pub mod products;
 mod query;
 mod search;
@@ -39,9 +43,13 @@ pub struct DealMutation(
     mark_mutation::DealMarkMutation,
     around::DealAroundMutation,
     products::DealProductMutation,
+    participants::DealParticipantMutation,
+    merging::DealMergingMutation,
+    batch::DealBatchMutation,
 );
 
 pub use order::DealOrder;
+pub use participants::{DealParticipant, DealParticipantId};
 pub use products::DealProduct;
 pub use query::DealQuery;
 pub use types::Deal;

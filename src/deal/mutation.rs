@@ -1,14 +1,16 @@
 //! Deal mutations: create, update, move to a stage, close, reopen. Each takes one `input` and
 //! returns a payload; the rules live in [`super::service`].
 
-use super::service::{self, CloseResult, DealChanges, NewDeal};
-use super::types::Priority;
+use super::products::ProductLineInput;
+use super::service::{self, CloseResult, DealChanges, Imported, NewDeal};
+use super::types::{DealStatus, Priority};
 use super::{Deal, StageChange};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::{patch, patch_optional};
-use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::scalars::{Date, DateTime, Decimal};
+use crate::idempotency;
 use crate::sale::Sale;
 use crate::validate;
 use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
@@ -43,6 +45,100 @@ pub struct CreateDealInput {
     pub tags: Option<Vec<String>>,
     /// Custom fields: a JSON object of at most 64 KiB.
     pub custom_fields: Option<Json<serde_json::Value>>,
+    /// Product lines (at most 100); the deal's value is then their total with tax, so give
+    /// no `value`.
+    pub products: Option<Vec<ProductLineInput>>,
+    /// For an import from another CRM: OPEN (the default), WON or LOST. A won deal becomes a
+    /// sale like one closed here.
+    pub status: Option<DealStatus>,
+    /// For an import: when the deal was created where it comes from (Pipedrive's
+    /// `add_time`); now when omitted. Not in the future.
+    pub created_at: Option<DateTime>,
+    /// For an import: when the deal entered its stage (`stage_change_time`); `createdAt` when
+    /// omitted. Not before `createdAt`, not in the future.
+    pub stage_changed_at: Option<DateTime>,
+    /// For an import of a WON or LOST deal: when it closed (`won_time`, `lost_time`,
+    /// `close_time`); now when omitted. Not before `createdAt`, not in the future.
+    pub closed_at: Option<DateTime>,
+    /// For an import of a LOST deal: why it was lost (required then, 1–1000 characters).
+    pub lost_reason: Option<String>,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours returns the deal the first one created instead of
+    /// creating another. The `Idempotency-Key` HTTP header does the same for every create of
+    /// a request.
+    pub idempotency_key: Option<String>,
+}
+
+impl CreateDealInput {
+    /// The new deal this input describes, its fields checked and named under `at`
+    /// (`input`, or `input.items.3` in a batch).
+    pub(super) fn into_new(self, at: &str) -> AppResult<NewDeal> {
+        let input = self;
+        let field = |name: &str| format!("{at}.{name}");
+        let products = input.products.unwrap_or_default();
+        if products.len() > service::MAX_LINES_AT_CREATE {
+            return Err(AppError::bad_input(
+                field("products"),
+                format!(
+                    "at most {} product lines at once",
+                    service::MAX_LINES_AT_CREATE
+                ),
+            ));
+        }
+        if !products.is_empty() && input.value.is_some() {
+            return Err(AppError::bad_input(
+                field("value"),
+                "the value of a deal with products is the sum of its products: give no value",
+            ));
+        }
+        let lines = products
+            .into_iter()
+            .enumerate()
+            .map(|(i, line)| line.into_line(&field(&format!("products.{i}"))))
+            .collect::<AppResult<Vec<_>>>()?;
+        let imported = Imported::checked(
+            at,
+            input.status.map(Into::into),
+            input.created_at.map(|d| d.0),
+            input.stage_changed_at.map(|d| d.0),
+            input.closed_at.map(|d| d.0),
+            validate::optional_text(&field("lostReason"), input.lost_reason.as_deref(), 1_000)?,
+        )?;
+        Ok(NewDeal {
+            title: service::title(&field("title"), &input.title)?,
+            value: input
+                .value
+                .map(|v| validate::amount(&field("value"), v))
+                .transpose()?
+                .unwrap_or_default(),
+            currency: input
+                .currency
+                .as_deref()
+                .map(|c| validate::currency(&field("currency"), c))
+                .transpose()?,
+            pipeline_id: optional_id(&input.pipeline_id, NodeKind::Pipeline, &field("pipelineId"))?,
+            stage_id: optional_id(&input.stage_id, NodeKind::Stage, &field("stageId"))?,
+            contact_id: optional_id(&input.contact_id, NodeKind::Contact, &field("contactId"))?,
+            company_id: optional_id(&input.company_id, NodeKind::Company, &field("companyId"))?,
+            owner_id: optional_id(&input.owner_id, NodeKind::User, &field("ownerId"))?,
+            expected_close_date: input.expected_close_date.map(|d| d.0),
+            priority: input.priority.map(Into::into),
+            source: validate::optional_text(
+                &field("source"),
+                input.source.as_deref(),
+                validate::MAX_TITLE,
+            )?,
+            tags: validate::tags(&field("tags"), input.tags.as_deref().unwrap_or_default())?,
+            custom_fields: validate::custom_fields(
+                &field("customFields"),
+                input
+                    .custom_fields
+                    .map_or_else(|| serde_json::json!({}), |j| j.0),
+            )?,
+            lines,
+            imported,
+        })
+    }
 }
 
 /// Input of `updateDeal`: only the fields given change; an explicit null clears a nullable
@@ -75,6 +171,56 @@ pub struct UpdateDealInput {
     pub tags: Option<Vec<String>>,
     /// New custom fields, replacing all.
     pub custom_fields: Option<Json<serde_json::Value>>,
+}
+
+impl UpdateDealInput {
+    /// The deal, the changes and the version this input names, checked and named under `at`
+    /// (`input`, or `input.items.3` in a batch).
+    pub(super) fn into_changes(self, at: &str) -> AppResult<(Uuid, DealChanges, Option<i32>)> {
+        let input = self;
+        let field = |name: &str| format!("{at}.{name}");
+        let id = id_of(&input.id, NodeKind::Deal, &field("id"))?;
+        let changes = DealChanges {
+            title: input
+                .title
+                .as_deref()
+                .map(|t| service::title(&field("title"), t))
+                .transpose()?,
+            value: input
+                .value
+                .map(|v| validate::amount(&field("value"), v))
+                .transpose()?,
+            currency: input
+                .currency
+                .as_deref()
+                .map(|c| validate::currency(&field("currency"), c))
+                .transpose()?,
+            contact_id: patch(&input.contact_id, |id| {
+                id_of(id, NodeKind::Contact, &field("contactId"))
+            })?,
+            company_id: patch(&input.company_id, |id| {
+                id_of(id, NodeKind::Company, &field("companyId"))
+            })?,
+            owner_id: patch(&input.owner_id, |id| {
+                id_of(id, NodeKind::User, &field("ownerId"))
+            })?,
+            expected_close_date: patch(&input.expected_close_date, |d| Ok(d.0))?,
+            priority: input.priority.map(Into::into),
+            source: patch_optional(&input.source, |s| {
+                validate::optional_text(&field("source"), Some(s), validate::MAX_TITLE)
+            })?,
+            tags: input
+                .tags
+                .as_deref()
+                .map(|t| validate::tags(&field("tags"), t))
+                .transpose()?,
+            custom_fields: input
+                .custom_fields
+                .map(|j| validate::custom_fields(&field("customFields"), j.0))
+                .transpose()?,
+        };
+        Ok((id, changes, input.expected_version))
+    }
 }
 
 /// Input of `moveDealToStage`.
@@ -178,39 +324,16 @@ impl DealLifecycleMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new deal.")] input: CreateDealInput,
     ) -> AppResult<DealPayload> {
-        let new = NewDeal {
-            title: service::title("input.title", &input.title)?,
-            value: input
-                .value
-                .map(|v| validate::amount("input.value", v))
-                .transpose()?
-                .unwrap_or_default(),
-            currency: input
-                .currency
-                .as_deref()
-                .map(|c| validate::currency("input.currency", c))
-                .transpose()?,
-            pipeline_id: optional_id(&input.pipeline_id, NodeKind::Pipeline, "input.pipelineId")?,
-            stage_id: optional_id(&input.stage_id, NodeKind::Stage, "input.stageId")?,
-            contact_id: optional_id(&input.contact_id, NodeKind::Contact, "input.contactId")?,
-            company_id: optional_id(&input.company_id, NodeKind::Company, "input.companyId")?,
-            owner_id: optional_id(&input.owner_id, NodeKind::User, "input.ownerId")?,
-            expected_close_date: input.expected_close_date.map(|d| d.0),
-            priority: input.priority.map(Into::into),
-            source: validate::optional_text(
-                "input.source",
-                input.source.as_deref(),
-                validate::MAX_TITLE,
-            )?,
-            tags: validate::tags("input.tags", input.tags.as_deref().unwrap_or_default())?,
-            custom_fields: validate::custom_fields(
-                "input.customFields",
-                input
-                    .custom_fields
-                    .map_or_else(|| serde_json::json!({}), |j| j.0),
-            )?,
-        };
-        let deal = service::create(ctx.db()?, ctx.viewer()?, new).await?;
+        let key = input.idempotency_key.clone();
+        let new = input.into_new("input")?;
+        let deal = idempotency::once(
+            ctx,
+            key.as_deref(),
+            "createDeal",
+            move |txn, viewer| Box::pin(async move { service::create(txn, &viewer, new).await }),
+            |id| async move { service::find(ctx.db()?, ctx.viewer()?.organization_id, id).await },
+        )
+        .await?;
         Ok(DealPayload { deal: Deal(deal) })
     }
 
@@ -220,54 +343,8 @@ impl DealLifecycleMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The deal and its changes.")] input: UpdateDealInput,
     ) -> AppResult<DealPayload> {
-        let id = id_of(&input.id, NodeKind::Deal, "input.id")?;
-        let changes = DealChanges {
-            title: input
-                .title
-                .as_deref()
-                .map(|t| service::title("input.title", t))
-                .transpose()?,
-            value: input
-                .value
-                .map(|v| validate::amount("input.value", v))
-                .transpose()?,
-            currency: input
-                .currency
-                .as_deref()
-                .map(|c| validate::currency("input.currency", c))
-                .transpose()?,
-            contact_id: patch(&input.contact_id, |id| {
-                id_of(id, NodeKind::Contact, "input.contactId")
-            })?,
-            company_id: patch(&input.company_id, |id| {
-                id_of(id, NodeKind::Company, "input.companyId")
-            })?,
-            owner_id: patch(&input.owner_id, |id| {
-                id_of(id, NodeKind::User, "input.ownerId")
-            })?,
-            expected_close_date: patch(&input.expected_close_date, |d| Ok(d.0))?,
-            priority: input.priority.map(Into::into),
-            source: patch_optional(&input.source, |s| {
-                validate::optional_text("input.source", Some(s), validate::MAX_TITLE)
-            })?,
-            tags: input
-                .tags
-                .as_deref()
-                .map(|t| validate::tags("input.tags", t))
-                .transpose()?,
-            custom_fields: input
-                .custom_fields
-                .map(|j| validate::custom_fields("input.customFields", j.0))
-                .transpose()?,
-        };
-        let deal = service::update(
-            ctx.db()?,
-            ctx.viewer()?,
-            id,
-            changes,
-            input.expected_version,
-        )
-        .await?;
+        let (id, changes, expected_version) = input.into_changes("input")?;
+        let deal = service::update(ctx.db()?, ctx.viewer()?, id, changes, expected_version).await?;
         Ok(DealPayload { deal: Deal(deal) })
     }
 

@@ -8,8 +8,10 @@
 //! update is ever lost and a move's history always starts from the stage it really left.
 
 use super::events::{self, DealEventType};
+use super::products::service::{LineInput, insert_new_lines, recompute_value};
 use crate::auth::Viewer;
 use crate::clock;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 use entity::enums::{ActivityStatus, ActivityType, DealStatus, Priority};
@@ -19,10 +21,7 @@ use entity::{
 };
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    ActiveValue::Set, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, DatabaseTransaction, QueryOrder};
 use serde_json::{Value as Json, json};
 
 /// How often a write that lost a race is planned again before giving up with CONFLICT.
@@ -56,6 +55,99 @@ pub struct NewDeal {
     pub tags: Vec<String>,
     /// Custom fields, validated.
     pub custom_fields: serde_json::Value,
+    /// Product lines, validated; the value is then their total.
+    pub lines: Vec<LineInput>,
+    /// What an import from another CRM sets.
+    pub imported: Imported,
+}
+
+/// Most product lines a deal may be created with.
+pub const MAX_LINES_AT_CREATE: usize = 100;
+
+/// What a deal imported from another CRM brings (Pipedrive's `status`, `add_time`,
+/// `won_time`/`lost_time`/`close_time`, `stage_change_time`), checked to make one story: it
+/// was created, entered its stage, and closed — in that order, none of it in the future.
+pub struct Imported {
+    /// OPEN, WON or LOST.
+    pub status: DealStatus,
+    /// When it was created; now when None.
+    pub created_at: Option<DateTimeUtc>,
+    /// When it entered its stage; its creation when None.
+    pub stage_changed_at: Option<DateTimeUtc>,
+    /// When a WON or LOST deal closed; now when None.
+    pub closed_at: Option<DateTimeUtc>,
+    /// Why a LOST deal was lost.
+    pub lost_reason: Option<String>,
+}
+
+impl Default for Imported {
+    /// A deal created now, open.
+    fn default() -> Self {
+        Self {
+            status: DealStatus::Open,
+            created_at: None,
+            stage_changed_at: None,
+            closed_at: None,
+            lost_reason: None,
+        }
+    }
+}
+
+impl Imported {
+    /// Checks the fields of an imported deal (named under `at`).
+    pub fn checked(
+        at: &str,
+        status: Option<DealStatus>,
+        created_at: Option<DateTimeUtc>,
+        stage_changed_at: Option<DateTimeUtc>,
+        closed_at: Option<DateTimeUtc>,
+        lost_reason: Option<String>,
+    ) -> AppResult<Self> {
+        let field = |name: &str| format!("{at}.{name}");
+        let status = status.unwrap_or(DealStatus::Open);
+        let now = clock::now();
+        for (name, time) in [
+            ("createdAt", created_at),
+            ("stageChangedAt", stage_changed_at),
+            ("closedAt", closed_at),
+        ] {
+            if time.is_some_and(|time| time > now) {
+                return Err(AppError::bad_input(field(name), "it is in the future"));
+            }
+        }
+        let created = created_at.unwrap_or(now);
+        for (name, time) in [
+            ("stageChangedAt", stage_changed_at),
+            ("closedAt", closed_at),
+        ] {
+            if time.is_some_and(|time| time < created) {
+                return Err(AppError::bad_input(
+                    field(name),
+                    "it is before the deal was created",
+                ));
+            }
+        }
+        match status {
+            DealStatus::Open if closed_at.is_some() => Err(AppError::bad_input(
+                field("closedAt"),
+                "only a WON or LOST deal has closedAt",
+            )),
+            DealStatus::Lost if lost_reason.is_none() => Err(AppError::bad_input(
+                field("lostReason"),
+                "a lost deal needs a lostReason",
+            )),
+            DealStatus::Open | DealStatus::Won if lost_reason.is_some() => Err(
+                AppError::bad_input(field("lostReason"), "only a lost deal has a lostReason"),
+            ),
+            _ => Ok(Self {
+                status,
+                created_at,
+                stage_changed_at,
+                closed_at,
+                lost_reason,
+            }),
+        }
+    }
 }
 
 /// Changes to a deal: None leaves a field as it is; `Some(None)` clears a nullable one.
@@ -233,7 +325,7 @@ async fn starting_stage(
         .ok_or_else(|| AppError::bad_input("input.pipelineId", "the pipeline has no stages"))
 }
 
-async fn replace_tags(
+pub(crate) async fn replace_tags(
     txn: &DatabaseTransaction,
     org: Uuid,
     deal_id: Uuid,
@@ -256,7 +348,11 @@ async fn replace_tags(
 }
 
 /// A deal's tags, alphabetically.
-async fn tags_of(txn: &DatabaseTransaction, org: Uuid, deal_id: Uuid) -> AppResult<Vec<String>> {
+pub(crate) async fn tags_of(
+    txn: &DatabaseTransaction,
+    org: Uuid,
+    deal_id: Uuid,
+) -> AppResult<Vec<String>> {
     let mut tags: Vec<String> = deal_tag::Entity::find()
         .filter(deal_tag::Column::OrganizationId.eq(org))
         .filter(deal_tag::Column::DealId.eq(deal_id))
@@ -270,11 +366,7 @@ async fn tags_of(txn: &DatabaseTransaction, org: Uuid, deal_id: Uuid) -> AppResu
 }
 
 /// Creates a deal, with its first stage-history entry (from nothing to its stage).
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    new: NewDeal,
-) -> AppResult<deal::Model> {
+pub async fn create(db: &impl Db, viewer: &Viewer, new: NewDeal) -> AppResult<deal::Model> {
     let org = viewer.organization_id;
     let stage = starting_stage(db, org, new.pipeline_id, new.stage_id).await?;
     let owner_id = new.owner_id.or(viewer.user_id);
@@ -284,6 +376,11 @@ pub async fn create(
         None => crate::organization::service::default_currency(db, org).await?,
     };
     let now = clock::now();
+    let imported = new.imported;
+    let created_at = imported.created_at.unwrap_or(now);
+    let stage_changed_at = imported.stage_changed_at.unwrap_or(created_at);
+    let closed_at =
+        (imported.status != DealStatus::Open).then(|| imported.closed_at.unwrap_or(now));
     let id = Uuid::now_v7();
     let txn = crate::db::begin_write(db).await?;
     let created = deal::ActiveModel {
@@ -292,7 +389,7 @@ pub async fn create(
         title: Set(new.title),
         value: Set(new.value),
         currency: Set(currency),
-        status: Set(DealStatus::Open),
+        status: Set(imported.status),
         pipeline_id: Set(stage.pipeline_id),
         stage_id: Set(stage.id),
         contact_id: Set(new.contact_id),
@@ -302,22 +399,42 @@ pub async fn create(
         priority: Set(new.priority.unwrap_or(Priority::Medium)),
         source: Set(new.source),
         custom_fields: Set(new.custom_fields),
-        lost_reason: Set(None),
-        won_at: Set(None),
-        lost_at: Set(None),
-        closed_at: Set(None),
-        stage_changed_at: Set(now),
+        lost_reason: Set(imported.lost_reason),
+        won_at: Set(closed_at.filter(|_| imported.status == DealStatus::Won)),
+        lost_at: Set(closed_at.filter(|_| imported.status == DealStatus::Lost)),
+        closed_at: Set(closed_at),
+        stage_changed_at: Set(stage_changed_at),
         last_activity_at: Set(None),
         archived_at: Set(None),
         deleted_at: Set(None),
-        created_at: Set(now),
+        created_at: Set(created_at),
         updated_at: Set(now),
         version: Set(1),
+        created_by_id: Set(viewer.user_id),
     }
     .insert(&txn)
     .await?;
-    history(&txn, org, id, None, stage.id, viewer.user_id, None, now).await?;
+    let created = if new.lines.is_empty() {
+        created
+    } else {
+        insert_new_lines(&txn, org, id, new.lines).await?;
+        recompute_value(&txn, org, id).await?
+    };
+    history(
+        &txn,
+        org,
+        id,
+        None,
+        stage.id,
+        viewer.user_id,
+        None,
+        stage_changed_at,
+    )
+    .await?;
     replace_tags(&txn, org, id, &new.tags).await?;
+    if created.status == DealStatus::Won {
+        crate::sale::service::record_won(&txn, &created).await?;
+    }
     let mut changes = events::deal_changes(None, &created);
     if !new.tags.is_empty() {
         changes.push(events::field("tags", Json::Null, json!(new.tags)));
@@ -328,7 +445,7 @@ pub async fn create(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn history(
+pub(crate) async fn history(
     txn: &DatabaseTransaction,
     org: Uuid,
     deal_id: Uuid,
@@ -417,7 +534,7 @@ struct Written {
 /// module docs). Returns the updated row and, for a move, its history entry; for a win, the
 /// sale.
 async fn write(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     expected_version: Option<i32>,
@@ -428,7 +545,7 @@ async fn write(
 
 /// [`write`], also on a deleted deal when `allow_deleted`.
 async fn write_any(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     expected_version: Option<i32>,
@@ -521,7 +638,7 @@ fn status_name(status: DealStatus) -> &'static str {
     }
 }
 
-fn stale(expected: i32, current: i32) -> AppError {
+pub(crate) fn stale(expected: i32, current: i32) -> AppError {
     AppError::Conflict(format!(
         "the deal has changed: expectedVersion is {expected} but the deal is at version {current}"
     ))
@@ -538,7 +655,7 @@ async fn has_products(db: &impl ConnectionTrait, org: Uuid, deal_id: Uuid) -> Ap
 
 /// Applies `changes` (only the fields given).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     changes: DealChanges,
@@ -602,7 +719,7 @@ pub async fn update(
 
 /// Moves a deal to `stage_id` (of any pipeline of the organisation), writing its history.
 pub async fn move_to_stage(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     stage_id: Uuid,
@@ -657,7 +774,7 @@ pub async fn move_to_stage(
 /// deal records its sale in the same transaction, and returns it.
 #[allow(clippy::too_many_arguments)]
 pub async fn close(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     result: CloseResult,
@@ -722,7 +839,7 @@ pub async fn close(
 
 /// Returns a closed deal to OPEN, clearing its close fields.
 pub async fn reopen(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     note: Option<String>,
@@ -770,12 +887,7 @@ pub enum Mark {
 }
 
 /// Sets or clears the deleted or archived mark of a deal.
-pub async fn mark(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: Uuid,
-    mark: Mark,
-) -> AppResult<deal::Model> {
+pub async fn mark(db: &impl Db, viewer: &Viewer, id: Uuid, mark: Mark) -> AppResult<deal::Model> {
     let mut plan = |current: &deal::Model| {
         let now = Some(clock::now());
         let (conflict, changes) = match mark {
@@ -827,11 +939,7 @@ pub const MAX_BULK: usize = 100;
 
 /// Soft-deletes deals in bulk, all or nothing: every id must name a deal of the
 /// organisation that is not deleted yet, or nothing changes.
-pub async fn delete_many(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    ids: &[Uuid],
-) -> AppResult<Vec<Uuid>> {
+pub async fn delete_many(db: &impl Db, viewer: &Viewer, ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
     if ids.is_empty() || ids.len() > MAX_BULK {
         return Err(AppError::bad_input(
             "input.ids",

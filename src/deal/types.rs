@@ -5,6 +5,7 @@ use super::children::AllProductsOf;
 use super::events::types::DealEventConnection;
 use super::history::StageChangeConnection;
 use super::loader::{DealFollowers, DealTags};
+use super::participants::DealParticipantConnection;
 use super::products::{DealProductConnection, ProductTotals, line_item};
 use crate::company::{Company, CompanyId};
 use crate::contact::{Contact, ContactId};
@@ -357,6 +358,58 @@ impl Deal {
         .await
     }
 
+    /// Contacts taking part in the deal besides its main contact (Pipedrive's participants),
+    /// in the order they were added.
+    async fn participants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealParticipantConnection> {
+        DealParticipantConnection::load(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// The user whose key created the deal (null for deals created before this was recorded,
+    /// by a key without a user, or seeded by `dealgate demo`).
+    async fn created_by(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        match self.0.created_by_id {
+            Some(id) => ctx.loaders()?.load_one(UserId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Whether the deal is stalled (Rex's `stalled` status): it is open, its pipeline sets
+    /// `stalledAfterDays`, and its last activity (its creation, when it has none) is more
+    /// than that many days ago.
+    async fn is_stalled(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        if self.0.status != enums::DealStatus::Open {
+            return Ok(false);
+        }
+        let pipeline = ctx
+            .loaders()?
+            .load_one(PipelineId(self.0.pipeline_id))
+            .await?
+            .ok_or_else(|| AppError::internal("deal without pipeline"))?;
+        Ok(is_stalled(
+            &self.0,
+            pipeline.0.stalled_after_days,
+            crate::clock::now(),
+        ))
+    }
+
     /// The sale the deal became when it was won (HyperRep), if it was.
     async fn sale(&self, ctx: &Context<'_>) -> AppResult<Option<Sale>> {
         ctx.loaders()?.load_one(SaleOfDeal(self.0.id)).await
@@ -387,6 +440,19 @@ impl Deal {
             &self.0.currency,
         ))
     }
+}
+
+/// Whether an open `deal` of a pipeline that stalls after `stalled_after_days` is stalled at
+/// `now` (the same rule as `filter.isStalled`).
+pub fn is_stalled(
+    deal: &deal::Model,
+    stalled_after_days: Option<i32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let last = deal.last_activity_at.unwrap_or(deal.created_at);
+    deal.status == enums::DealStatus::Open
+        && stalled_after_days
+            .is_some_and(|days| last < now - chrono::TimeDelta::days(i64::from(days)))
 }
 
 /// `value` × `probability` ÷ 100, exact.

@@ -286,6 +286,7 @@ impl Seeder {
                 position: position as i32,
                 created_at: at,
                 updated_at: at,
+                stalled_after_days: Some(30),
             })
             .insert(db)
             .await?;
@@ -530,6 +531,7 @@ impl Seeder {
             created_at,
             updated_at,
             version: path.len() as i32,
+            created_by_id: None,
         }));
 
         if status == DealStatus::Won {

@@ -66,6 +66,8 @@ node_kinds! {
     Task => "task",
     /// A sale.
     Sale => "sale",
+    /// A participant of a deal.
+    DealParticipant => "participant",
 }
 
 /// The global id of row `id` of kind `kind`.

@@ -9,12 +9,13 @@
 /// `object_with_lists!(/// docs  Type; deals: |row: &Type| parent, sales: |row: &Type| parent;
 /// fields…)`: `#[Object] impl Type { fields… }` plus `deals` and/or `sales`, each listing the
 /// rows of its parent (`Some((DealParent::…, id))`, `Some((SaleParent::…, id))`) or of the
-/// whole organisation (`None`).
+/// whole organisation (`None`). `deals(name: Type, "description", …): |row, name, …| parent`
+/// gives a type's `deals` more arguments, passed on to the closure that picks the parent.
 macro_rules! object_with_lists {
     (
         $(#[$doc:meta])*
         $ty:ident;
-        $(deals: $deals:expr,)?
+        $(deals $(($($extra:ident : $extra_ty:ty, $extra_doc:literal);+))? : $deals:expr,)?
         $(sales: $sales:expr,)?
         ;
         $($fields:tt)*
@@ -41,6 +42,7 @@ macro_rules! object_with_lists {
                 #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
                 #[graphql(desc = "Page backward: this many deals (at most 500).")] last: Option<i32>,
                 #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+                $($(#[graphql(desc = $extra_doc)] $extra: $extra_ty,)+)?
             ) -> $crate::error::AppResult<$crate::deal::DealConnection> {
                 let page = $crate::graphql::pagination::PageArgs {
                     first,
@@ -53,7 +55,7 @@ macro_rules! object_with_lists {
                     order_by,
                     page,
                 };
-                $crate::deal::resolve_deals(ctx, ($deals)(self), args).await
+                $crate::deal::resolve_deals(ctx, ($deals)(self $($(, $extra)+)?), args).await
             }
             )?
 

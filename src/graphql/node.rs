@@ -9,8 +9,8 @@ use crate::api_key::{ApiKey, ApiKeyId};
 use crate::company::{Company, CompanyId};
 use crate::contact::{Contact, ContactId};
 use crate::deal::{
-    Activity, ActivityId, Deal, DealId, DealProduct, DealProductId, StageChange, StageChangeId,
-    Task, TaskId,
+    Activity, ActivityId, Deal, DealId, DealParticipant, DealParticipantId, DealProduct,
+    DealProductId, StageChange, StageChangeId, Task, TaskId,
 };
 use crate::error::{AppError, AppResult};
 use crate::organization::{Organization, OrganizationId};
@@ -49,6 +49,8 @@ pub enum Node {
     Task(Task),
     /// A sale.
     Sale(Sale),
+    /// A participant of a deal.
+    DealParticipant(DealParticipant),
 }
 
 /// Root fields that resolve any object by its global id.
@@ -122,5 +124,9 @@ async fn resolve_node(loaders: &Loaders, id: &ID, field: &str) -> AppResult<Opti
             .map(Node::Activity),
         NodeKind::Task => loaders.load_one(TaskId(uuid)).await?.map(Node::Task),
         NodeKind::Sale => loaders.load_one(SaleId(uuid)).await?.map(Node::Sale),
+        NodeKind::DealParticipant => loaders
+            .load_one(DealParticipantId(uuid))
+            .await?
+            .map(Node::DealParticipant),
     })
 }

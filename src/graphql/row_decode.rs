@@ -127,6 +127,7 @@ decode_at!(entity::deal::Model {
     created_at,
     updated_at,
     version,
+    created_by_id,
 });
 
 decode_at!(entity::stage::Model {
@@ -148,6 +149,7 @@ decode_at!(entity::pipeline::Model {
     position,
     created_at,
     updated_at,
+    stalled_after_days,
 });
 
 decode_at!(entity::company::Model {
@@ -238,6 +240,15 @@ decode_at!(entity::task::Model {
     updated_at,
 });
 
+decode_at!(entity::deal_participant::Model {
+    id,
+    organization_id,
+    deal_id,
+    contact_id,
+    added_by_id,
+    created_at,
+});
+
 decode_at!(entity::deal_event::Model {
     id,
     organization_id,
@@ -291,6 +302,10 @@ mod tests {
         assert_eq!(
             deal_event::Model::COLUMNS,
             entity_columns::<deal_event::Entity>()
+        );
+        assert_eq!(
+            entity::deal_participant::Model::COLUMNS,
+            entity_columns::<entity::deal_participant::Entity>()
         );
     }
 }

@@ -13,6 +13,7 @@ use super::{AppState, Timeouts};
 use crate::auth;
 use crate::error::{AppError, AppResult, excerpt};
 use crate::graphql::{prepare_request, refused};
+use crate::idempotency::IdempotencyHeader;
 use crate::limits::Transport;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -43,7 +44,13 @@ async fn execute(
     let sql_metrics = state.config.sql_metrics;
     let request = request
         .data(state.viewers.clone())
-        .data(state.on_mutation.clone());
+        .data(state.on_mutation.clone())
+        .data(IdempotencyHeader(
+            answer
+                .headers
+                .get("idempotency-key")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        ));
     match prepare_request(db, &state.gate, viewer, request, transport, sql_metrics) {
         Ok(prepared) => {
             state.persisted.remember(to_remember, prepared.query());

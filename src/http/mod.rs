@@ -179,7 +179,7 @@ async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
 /// the configured grace period.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let timeouts = Timeouts::of(&state.config);
-    prune_events(&state);
+    housekeeping(&state);
     serve::serve_until(listener, router(state), timeouts, shutdown_signal()).await
 }
 
@@ -190,14 +190,16 @@ pub async fn serve_until(
     stop: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let timeouts = Timeouts::of(&state.config);
-    prune_events(&state);
+    housekeeping(&state);
     serve::serve_until(listener, router(state), timeouts, stop).await
 }
 
-/// Keeps the deal event log to its retention while the server runs.
-fn prune_events(state: &AppState) {
+/// Keeps the deal event log to its retention, and forgets expired idempotency keys, while the
+/// server runs.
+fn housekeeping(state: &AppState) {
     let days = state.config.event_retention_days;
     tokio::spawn(crate::deal::events::retention::run(state.db.clone(), days));
+    tokio::spawn(crate::idempotency::run(state.db.clone()));
 }
 
 async fn shutdown_signal() {

@@ -4,7 +4,8 @@
 //! - a scalar or enum field costs 0, and so does an object that is not a `Node` (`Money`,
 //!   `PageInfo`, a summary): it is computed from its parent;
 //! - a `Node` object (a deal, a stage, an owner…) costs 1, a connection costs 1 (its page),
-//!   and a mutation field costs 10, each plus what is selected inside it;
+//!   and a mutation field costs 10 — a batch mutation (`input.items`) 10 per item, its
+//!   `results` counted once per item — each plus what is selected inside it;
 //! - inside a connection, `nodes` and `edges` cost their page size (`first` or `last`, 50 when
 //!   neither is given, at most 500) times one item, and so do the `events` of `dealChanges`
 //!   (100 when `first` is not given); `nodes(ids)` and
@@ -146,6 +147,7 @@ impl CostModel {
             operation,
             variables,
             memo: HashMap::new(),
+            batch: None,
         };
         walk.set(&operation.selection_set.node, root, None)
     }
@@ -165,6 +167,8 @@ struct Walk<'a> {
     operation: &'a OperationDefinition,
     variables: &'a Variables,
     memo: HashMap<(&'a str, Option<u64>), u64>,
+    /// The items of the batch mutation being costed, if it is one.
+    batch: Option<u64>,
 }
 
 impl<'a> Walk<'a> {
@@ -229,6 +233,12 @@ impl<'a> Walk<'a> {
             .get(&field_type.type_name)
             .map_or(Kind::Leaf, |t| t.kind);
         let children = &field.selection_set.node;
+        let batch = (parent == "Mutation")
+            .then(|| self.batch_items(field))
+            .flatten();
+        if batch.is_some() {
+            self.batch = batch;
+        }
         let mut one = match kind {
             Kind::Leaf => 0,
             Kind::Node => 1u64.saturating_add(self.set(children, &field_type.type_name, None)),
@@ -247,7 +257,7 @@ impl<'a> Walk<'a> {
             }
         };
         if parent == "Mutation" {
-            one = one.saturating_add(MUTATION_COST);
+            one = one.saturating_add(MUTATION_COST.saturating_mul(batch.unwrap_or(1)));
         }
         if !field_type.list {
             return one;
@@ -261,6 +271,9 @@ impl<'a> Walk<'a> {
             }
             (_, Some(Value::List(ids))) => ids.len() as u64,
             _ if field.name.node == "dealGroups" => crate::deal::MAX_GROUPS as u64,
+            _ if field.name.node == "results" && self.batch.is_some() => {
+                self.batch.unwrap_or(LIST_ESTIMATE)
+            }
             _ if field.name.node == "dealsTimeline" => match self.argument(field, "amount") {
                 Some(Value::Number(n)) => n
                     .as_u64()
@@ -270,6 +283,17 @@ impl<'a> Walk<'a> {
             _ => LIST_ESTIMATE,
         };
         items.saturating_mul(one)
+    }
+
+    /// How many items a batch mutation field's `input.items` holds (None: not a batch).
+    fn batch_items(&self, field: &Field) -> Option<u64> {
+        match self.argument(field, "input")? {
+            Value::Object(input) => match input.get("items")? {
+                Value::List(items) => Some(items.len() as u64),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// `first` or `last` of a connection field: 50 when absent, clamped to 0–500 (a page
@@ -320,7 +344,11 @@ mod tests {
         interface Node { id: ID! }
         type Query { deals(first: Int, last: Int): DealConnection! node(id: ID!): Node
                      nodes(ids: [ID!]!): [Node]! viewer: Viewer! }
-        type Mutation { closeDeal(id: ID!): DealPayload! }
+        type Mutation { closeDeal(id: ID!): DealPayload!
+                        createDeals(input: CreateDealsInput!): BatchPayload! }
+        input CreateDealsInput { items: [String!]! }
+        type BatchPayload { results: [BatchResult!]! writtenCount: Int! }
+        type BatchResult { deal: Deal }
         type DealPayload { deal: Deal }
         type Viewer { scope: String! }
         type DealConnection { nodes: [Deal!]! edges: [DealEdge!]! pageInfo: PageInfo! totalCount: Int! }
@@ -412,6 +440,18 @@ mod tests {
                 serde_json::json!({})
             ),
             1 + 500
+        );
+    }
+
+    #[test]
+    fn a_batch_costs_a_mutation_and_a_result_per_item() {
+        let items: Vec<String> = (0..7).map(|i| i.to_string()).collect();
+        assert_eq!(
+            cost(
+                "mutation($i: [String!]!) { createDeals(input: { items: $i }) { results { deal { id owner { id } } } writtenCount } }",
+                serde_json::json!({ "i": items })
+            ),
+            7 * MUTATION_COST + 7 * 2
         );
     }
 

@@ -5,8 +5,10 @@ use super::{Pipeline, Stage};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
+use crate::graphql::patch::patch;
+use crate::idempotency;
 use crate::validate;
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
 /// A stage to create.
 #[derive(InputObject)]
@@ -24,6 +26,23 @@ pub struct CreatePipelineInput {
     pub name: String,
     /// Its stages, in order.
     pub stages: Vec<StageInput>,
+    /// Open deals without activity for more than this many days are stalled (Rex), 1–3650;
+    /// when omitted they never are.
+    pub stalled_after_days: Option<i32>,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
+}
+
+/// Input of `updatePipeline`: only the fields given change.
+#[derive(InputObject)]
+pub struct UpdatePipelineInput {
+    /// The pipeline.
+    pub id: ID,
+    /// A new name.
+    pub name: Option<String>,
+    /// Days without activity after which open deals are stalled (1–3650), or null: never.
+    pub stalled_after_days: MaybeUndefined<i32>,
 }
 
 /// Input of `renamePipeline`.
@@ -44,6 +63,9 @@ pub struct CreateStageInput {
     pub name: String,
     /// Chance of winning a deal in this stage, 0–100.
     pub probability: i32,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateStage`: only the fields given change.
@@ -107,6 +129,20 @@ fn probability(field: &str, value: i32) -> AppResult<i32> {
     }
 }
 
+/// Most days `stalledAfterDays` may be (ten years).
+const MAX_STALLED_AFTER_DAYS: i32 = 3650;
+
+fn stalled_after_days(field: &str, value: i32) -> AppResult<i32> {
+    if (1..=MAX_STALLED_AFTER_DAYS).contains(&value) {
+        Ok(value)
+    } else {
+        Err(AppError::bad_input(
+            field,
+            format!("stalledAfterDays is between 1 and {MAX_STALLED_AFTER_DAYS}"),
+        ))
+    }
+}
+
 fn name(field: &str, value: &str) -> AppResult<String> {
     validate::text(field, value, validate::MAX_TITLE)
 }
@@ -133,11 +169,28 @@ impl PipelineMutation {
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
-        let pipeline = service::create_pipeline(
-            ctx.db()?,
-            ctx.viewer()?,
-            name("input.name", &input.name)?,
-            stages,
+        let stalled = input
+            .stalled_after_days
+            .map(|days| stalled_after_days("input.stalledAfterDays", days))
+            .transpose()?;
+        let name = name("input.name", &input.name)?;
+        let pipeline = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "createPipeline",
+            move |txn, viewer| {
+                Box::pin(async move {
+                    service::create_pipeline(txn, &viewer, name, stages, stalled).await
+                })
+            },
+            |id| async move {
+                Ok(ctx
+                    .loaders()?
+                    .load_one(super::loader::PipelineId(id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("pipeline".into()))?
+                    .0)
+            },
         )
         .await?;
         Ok(PipelinePayload {
@@ -152,13 +205,34 @@ impl PipelineMutation {
         #[graphql(desc = "The pipeline and its name.")] input: RenamePipelineInput,
     ) -> AppResult<PipelinePayload> {
         let id = expect_id(&input.id, NodeKind::Pipeline, "input.id")?;
-        let pipeline = service::rename_pipeline(
-            ctx.db()?,
-            ctx.viewer()?,
-            id,
-            name("input.name", &input.name)?,
-        )
-        .await?;
+        let changes = service::PipelineChanges {
+            name: Some(name("input.name", &input.name)?),
+            ..Default::default()
+        };
+        let pipeline = service::update_pipeline(ctx.db()?, ctx.viewer()?, id, changes).await?;
+        Ok(PipelinePayload {
+            pipeline: Pipeline(pipeline),
+        })
+    }
+
+    /// Changes a pipeline's name and/or when its deals stall.
+    async fn update_pipeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The pipeline and its changes.")] input: UpdatePipelineInput,
+    ) -> AppResult<PipelinePayload> {
+        let id = expect_id(&input.id, NodeKind::Pipeline, "input.id")?;
+        let changes = service::PipelineChanges {
+            name: input
+                .name
+                .as_deref()
+                .map(|n| name("input.name", n))
+                .transpose()?,
+            stalled_after_days: patch(&input.stalled_after_days, |days| {
+                stalled_after_days("input.stalledAfterDays", *days)
+            })?,
+        };
+        let pipeline = service::update_pipeline(ctx.db()?, ctx.viewer()?, id, changes).await?;
         Ok(PipelinePayload {
             pipeline: Pipeline(pipeline),
         })
@@ -175,7 +249,23 @@ impl PipelineMutation {
             name: name("input.name", &input.name)?,
             probability: probability("input.probability", input.probability)?,
         };
-        let stage = service::create_stage(ctx.db()?, ctx.viewer()?, pipeline, fields).await?;
+        let stage = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "createStage",
+            move |txn, viewer| {
+                Box::pin(async move { service::create_stage(txn, &viewer, pipeline, fields).await })
+            },
+            |id| async move {
+                Ok(ctx
+                    .loaders()?
+                    .load_one(super::loader::StageId(id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("stage".into()))?
+                    .0)
+            },
+        )
+        .await?;
         Ok(StagePayload {
             stage: Stage(stage),
         })

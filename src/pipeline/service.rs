@@ -6,12 +6,13 @@
 
 use crate::auth::Viewer;
 use crate::clock;
+use crate::db::Db;
 use crate::deal::service::must_exist;
 use crate::error::{AppError, AppResult};
 use entity::{deal, pipeline, stage, stage_change};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, QueryOrder};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder};
 
 /// A stage to create: name and probability.
 pub struct StageFields {
@@ -86,10 +87,11 @@ fn new_stage(
 
 /// Creates a pipeline after the others, with its stages in the order given.
 pub async fn create_pipeline(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     name: String,
     stages: Vec<StageFields>,
+    stalled_after_days: Option<i32>,
 ) -> AppResult<pipeline::Model> {
     let org = viewer.organization_id;
     let txn = crate::db::begin_write(db).await?;
@@ -106,6 +108,7 @@ pub async fn create_pipeline(
         position: Set(last.map_or(0, |p| p.position + 1)),
         created_at: Set(now),
         updated_at: Set(now),
+        stalled_after_days: Set(stalled_after_days),
     }
     .insert(&txn)
     .await?;
@@ -120,16 +123,30 @@ pub async fn create_pipeline(
     Ok(created)
 }
 
-/// Renames a pipeline.
-pub async fn rename_pipeline(
+/// Changes to a pipeline: None leaves a field as it is; `Some(None)` clears a nullable one.
+#[derive(Default)]
+pub struct PipelineChanges {
+    /// A new name.
+    pub name: Option<String>,
+    /// New days after which open deals without activity are stalled.
+    pub stalled_after_days: Option<Option<i32>>,
+}
+
+/// Changes a pipeline's name and/or when its deals stall.
+pub async fn update_pipeline(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
-    name: String,
+    changes: PipelineChanges,
 ) -> AppResult<pipeline::Model> {
     let mut row: pipeline::ActiveModel =
         find_pipeline(db, viewer.organization_id, id).await?.into();
-    row.name = Set(name);
+    if let Some(name) = changes.name {
+        row.name = Set(name);
+    }
+    if let Some(days) = changes.stalled_after_days {
+        row.stalled_after_days = Set(days);
+    }
     row.updated_at = Set(clock::now());
     Ok(row.update(db).await?)
 }
@@ -173,7 +190,7 @@ pub async fn update_stage(
 
 /// Puts a pipeline's stages in the order given, which must name each of its stages once.
 pub async fn reorder_stages(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     pipeline_id: Uuid,
     order: &[Uuid],
@@ -210,7 +227,7 @@ pub async fn reorder_stages(
 /// Deletes a stage (softly). With deals in it, `move_deals_to` must name another live stage;
 /// every deal is moved there, with history, in the same transaction.
 pub async fn delete_stage(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     move_deals_to: Option<Uuid>,

@@ -33,6 +33,12 @@ object_with_lists!(
         self.0.position
     }
 
+    /// Days without activity after which an open deal of the pipeline is stalled (Rex);
+    /// null: its deals never stall.
+    async fn stalled_after_days(&self) -> Option<i32> {
+        self.0.stalled_after_days
+    }
+
     /// The pipeline's stages, by position (deleted stages left out).
     async fn stages(&self, ctx: &Context<'_>) -> AppResult<Vec<Stage>> {
         Ok(ctx

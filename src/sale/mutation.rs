@@ -7,6 +7,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::patch_optional;
 use crate::graphql::scalars::Decimal;
+use crate::idempotency;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
@@ -51,6 +52,9 @@ pub struct CreateSaleInput {
     /// Conversation ids.
     #[graphql(default)]
     pub conversation_ids: Vec<String>,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateSale`: only the fields given change.
@@ -178,7 +182,21 @@ impl SaleMutation {
             notes: validate::optional_text("input.notes", input.notes.as_deref(), 10_000)?,
             conversation_ids: conversation_ids(&input.conversation_ids)?,
         };
-        let sale = service::create(ctx.db()?, viewer, new).await?;
+        let sale = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "createSale",
+            move |txn, viewer| Box::pin(async move { service::create(txn, &viewer, new).await }),
+            |id| async move {
+                Ok(ctx
+                    .loaders()?
+                    .load_one(super::SaleId(id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("sale".into()))?
+                    .0)
+            },
+        )
+        .await?;
         Ok(SalePayload { sale: Sale(sale) })
     }
 

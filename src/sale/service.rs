@@ -10,6 +10,7 @@
 
 use crate::auth::Viewer;
 use crate::clock;
+use crate::db::Db;
 use crate::deal::products::pricing::LineItem;
 use crate::error::{AppError, AppResult};
 use entity::{
@@ -18,9 +19,7 @@ use entity::{
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::prelude::*;
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, QueryOrder};
 
 /// The first event of every sale.
 pub const QUALIFIED: &str = "Qualified";
@@ -237,11 +236,7 @@ async fn add_event(
 }
 
 /// Creates a sale, starting with the Qualified event.
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    new: NewSale,
-) -> AppResult<sale::Model> {
+pub async fn create(db: &impl Db, viewer: &Viewer, new: NewSale) -> AppResult<sale::Model> {
     let org = viewer.organization_id;
     check_contacts(&new.contacts)?;
     let owner_id = new.owner_id.or(viewer.user_id);
@@ -294,7 +289,7 @@ async fn touch(
 
 /// Changes a sale's notes, conversation ids and/or quote lines.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     changes: SaleChanges,
@@ -320,7 +315,7 @@ pub async fn update(
 
 /// Appends a status event; it becomes the current status and moves `lastActivityAt`.
 pub async fn record_status(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     label: &str,
@@ -336,7 +331,7 @@ pub async fn record_status(
 
 /// Replaces a sale's contacts.
 pub async fn set_contacts(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     contacts: Vec<SaleContactInput>,

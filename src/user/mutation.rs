@@ -4,6 +4,7 @@ use super::{User, service};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
+use crate::idempotency;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
@@ -14,6 +15,9 @@ pub struct CreateUserInput {
     pub name: String,
     /// Email address, unique in your organisation.
     pub email: String,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateUser`: only the fields given change.
@@ -62,7 +66,24 @@ impl UserMutation {
         #[graphql(desc = "The user.")] input: CreateUserInput,
     ) -> AppResult<UserPayload> {
         let name = validate::text("input.name", &input.name, validate::MAX_TITLE)?;
-        let user = service::create(ctx.db()?, ctx.viewer()?, name, email(&input.email)?).await?;
+        let email = email(&input.email)?;
+        let user = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "createUser",
+            move |txn, viewer| {
+                Box::pin(async move { service::create(txn, &viewer, name, email).await })
+            },
+            |id| async move {
+                Ok(ctx
+                    .loaders()?
+                    .load_one(super::UserId(id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("user".into()))?
+                    .0)
+            },
+        )
+        .await?;
         Ok(UserPayload { user: User(user) })
     }
 

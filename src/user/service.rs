@@ -2,11 +2,12 @@
 
 use crate::auth::Viewer;
 use crate::clock;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use entity::{api_key, user};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 
 async fn find(db: &impl ConnectionTrait, org: Uuid, id: Uuid) -> AppResult<user::Model> {
     user::Entity::find_by_id(id)
@@ -95,11 +96,7 @@ pub async fn update(
 
 /// Deactivates a user and revokes the API keys acting for them, in one transaction. Their
 /// deals, sales and history stay theirs. Deactivating yourself is refused.
-pub async fn deactivate(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<user::Model> {
+pub async fn deactivate(db: &impl Db, viewer: &Viewer, id: Uuid) -> AppResult<user::Model> {
     if viewer.user_id == Some(id) {
         return Err(AppError::bad_input(
             "input.id",

@@ -90,6 +90,7 @@ pub async fn build(app: &TestApp, org: &TestOrg, count: usize) -> World {
                 position: p as i32,
                 created_at: now,
                 updated_at: now,
+                stalled_after_days: None,
             },
         )
         .await;
@@ -192,6 +193,7 @@ pub async fn build(app: &TestApp, org: &TestOrg, count: usize) -> World {
             created_at: base + Duration::days((n / 3) as i64),
             updated_at: base + Duration::days((n % 10) as i64 * 3),
             version: 1,
+            created_by_id: None,
         };
         for tag in TAGS.iter().skip(n % 4).take(1 + n % 2) {
             tags.push(deal_tag::Model {

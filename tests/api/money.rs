@@ -25,6 +25,7 @@ async fn the_database_sums_ten_thousand_values_exactly() {
         position: 0,
         created_at: now,
         updated_at: now,
+        stalled_after_days: None,
     }
     .into_active_model()
     .reset_all()
@@ -87,6 +88,7 @@ async fn the_database_sums_ten_thousand_values_exactly() {
                 created_at: now,
                 updated_at: now,
                 version: 1,
+                created_by_id: None,
             }
             .into_active_model()
             .reset_all(),

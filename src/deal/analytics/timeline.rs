@@ -72,19 +72,6 @@ impl TimelineField {
             Self::StageChanged => deal::Column::StageChangedAt,
         }
     }
-
-    /// The deal's date on this field, as a bound it can be compared with.
-    fn of(self, deal: &deal::Model) -> Option<Bound> {
-        let instant = |at: Option<chrono::DateTime<Utc>>| at.map(Bound::Instant);
-        match self {
-            Self::Created => instant(Some(deal.created_at)),
-            Self::Won => instant(deal.won_at),
-            Self::Lost => instant(deal.lost_at),
-            Self::Closed => instant(deal.closed_at),
-            Self::ExpectedClose => deal.expected_close_date.map(Bound::Day),
-            Self::StageChanged => instant(Some(deal.stage_changed_at)),
-        }
-    }
 }
 
 /// Where a period starts: an instant for the fields that are instants, a day for the
@@ -114,13 +101,6 @@ pub struct TimelineShape {
 }
 
 impl TimelineShape {
-    /// The period `deal` falls in, if any.
-    fn period_of(&self, deal: &deal::Model) -> Option<i64> {
-        let at = self.field.of(deal)?;
-        let after = self.bounds.partition_point(|bound| *bound <= at);
-        (after > 0 && after < self.bounds.len()).then(|| after as i64 - 1)
-    }
-
     /// `CASE period WHEN 0 THEN bounds[0 + shift] … END`: the bound at `period + shift`.
     fn bound_at(&self, period: Expr, shift: usize) -> Expr {
         let mut case = Expr::case(period.clone().eq(0), self.bounds[shift].value());
@@ -313,11 +293,9 @@ impl Loader<PeriodDeals> for DbLoader {
                 }),
                 parents: periods.iter().map(|p| (*p).into()).collect(),
             };
-            let key_of = |deal: &deal::Model| shape.period_of(deal);
             let under = PagedUnder {
                 partition,
                 keys: &periods,
-                key_of: &key_of,
             };
             let mut pages =
                 fetch_pages_under(&self.db, self.organization_id, &spec, Some(under)).await?;

@@ -6,6 +6,7 @@ pub mod service;
 mod types;
 
 pub use mutation::DealAroundMutation;
+pub(crate) use mutation::replayed_with_deal;
 pub use types::{
     Activity, ActivityConnection, ActivityStatus, ActivityType, Task, TaskConnection, TaskStatus,
 };

@@ -2,14 +2,17 @@
 
 use super::service::{self, NewActivity, NewTask, TaskChanges};
 use super::types::{Activity, ActivityStatus, ActivityType, Task, TaskStatus};
+use crate::deal::ActivityId;
 use crate::deal::Deal;
 use crate::deal::mutation::DealPayload;
 use crate::deal::types::Priority;
+use crate::error::AppError;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::patch;
 use crate::graphql::scalars::DateTime;
+use crate::idempotency;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
@@ -37,6 +40,9 @@ pub struct LogActivityInput {
     pub status: Option<ActivityStatus>,
     /// When it happened; now when omitted.
     pub occurred_at: Option<DateTime>,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `logActivity`.
@@ -61,6 +67,9 @@ pub struct CreateTaskInput {
     pub due_at: Option<DateTime>,
     /// Who is to do it.
     pub assignee_id: Option<ID>,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateTask`: only the fields given change; null clears a nullable one.
@@ -97,6 +106,29 @@ pub struct TaskPayload {
 /// Mutations around a deal.
 #[derive(Default)]
 pub struct DealAroundMutation;
+
+/// What a create of a row of a deal made, found again for a retry: the row `key` loads and
+/// its deal.
+pub(crate) async fn replayed_with_deal<K, R>(
+    ctx: &Context<'_>,
+    key: K,
+    deal_of: impl Fn(&R) -> sea_orm::prelude::Uuid,
+) -> AppResult<(R, entity::deal::Model)>
+where
+    K: Send + Sync + Clone + Eq + std::hash::Hash + 'static,
+    crate::graphql::loader::DbLoader:
+        async_graphql::dataloader::Loader<K, Value = R, Error = AppError>,
+    R: Clone + Send + Sync + 'static,
+{
+    let row = ctx
+        .loaders()?
+        .load_one(key)
+        .await?
+        .ok_or_else(|| AppError::NotFound("row".into()))?;
+    let organization_id = ctx.viewer()?.organization_id;
+    let deal = crate::deal::service::find(ctx.db()?, organization_id, deal_of(&row)).await?;
+    Ok((row, deal))
+}
 
 fn optional_user(id: &Option<ID>, field: &str) -> AppResult<Option<sea_orm::prelude::Uuid>> {
     id.as_ref()
@@ -146,7 +178,20 @@ impl DealAroundMutation {
             note: validate::optional_text("input.note", input.note.as_deref(), 10_000)?,
             occurred_at: input.occurred_at.map(|t| t.0),
         };
-        let (activity, deal) = service::log_activity(ctx.db()?, ctx.viewer()?, deal, new).await?;
+        let (activity, deal) = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "logActivity",
+            move |txn, viewer| {
+                Box::pin(async move { service::log_activity(txn, &viewer, deal, new).await })
+            },
+            |id| async move {
+                let (activity, deal) =
+                    replayed_with_deal(ctx, ActivityId(id), |a: &Activity| a.0.deal_id).await?;
+                Ok((activity.0, deal))
+            },
+        )
+        .await?;
         Ok(LogActivityPayload {
             activity: Activity(activity),
             deal: Deal(deal),
@@ -168,7 +213,23 @@ impl DealAroundMutation {
             due_at: input.due_at.map(|t| t.0),
             assignee_id: optional_user(&input.assignee_id, "input.assigneeId")?,
         };
-        let task = service::create_task(ctx.db()?, ctx.viewer()?, deal, new).await?;
+        let task = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "createTask",
+            move |txn, viewer| {
+                Box::pin(async move { service::create_task(txn, &viewer, deal, new).await })
+            },
+            |id| async move {
+                Ok(ctx
+                    .loaders()?
+                    .load_one(crate::deal::TaskId(id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("task".into()))?
+                    .0)
+            },
+        )
+        .await?;
         Ok(TaskPayload { task: Task(task) })
     }
 

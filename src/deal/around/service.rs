@@ -2,6 +2,7 @@
 
 use crate::auth::Viewer;
 use crate::clock;
+use crate::db::Db;
 use crate::deal::events::{self, DealEventType};
 use crate::deal::service::find;
 use crate::error::{AppError, AppResult};
@@ -11,7 +12,7 @@ use entity::{activity, deal, deal_follower, task, user};
 use sea_orm::ActiveEnum;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde_json::{Value as Json, json};
 
 async fn user_in_org(db: &impl ConnectionTrait, org: Uuid, id: Uuid) -> AppResult<()> {
@@ -34,7 +35,7 @@ fn follower(viewer: &Viewer, user_id: Option<Uuid>) -> AppResult<Uuid> {
 
 /// Makes `user_id` (by default the key's user) follow a deal; following twice changes nothing.
 pub async fn follow(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     deal_id: Uuid,
     user_id: Option<Uuid>,
@@ -78,7 +79,7 @@ pub async fn follow(
 
 /// Stops `user_id` (by default the key's user) following a deal; unfollowing twice changes nothing.
 pub async fn unfollow(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     deal_id: Uuid,
     user_id: Option<Uuid>,
@@ -120,7 +121,7 @@ pub struct NewActivity {
 /// Logs an activity on a deal and moves the deal's `last_activity_at` forward to it (never
 /// back), in one transaction.
 pub async fn log_activity(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     deal_id: Uuid,
     new: NewActivity,
@@ -229,7 +230,7 @@ pub struct TaskChanges {
 
 /// Adds a task to a deal.
 pub async fn create_task(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     deal_id: Uuid,
     new: NewTask,
@@ -288,7 +289,7 @@ fn user_json(id: Uuid) -> Json {
 
 /// Changes a task.
 pub async fn update_task(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     changes: TaskChanges,

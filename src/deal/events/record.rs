@@ -55,6 +55,13 @@ pub enum DealEventType {
     TaskAdded,
     /// A task of the deal changed (or was completed).
     TaskChanged,
+    /// A contact was added to the deal's participants.
+    ParticipantAdded,
+    /// A contact was removed from the deal's participants.
+    ParticipantRemoved,
+    /// Another deal was merged into this one (`mergedDealId`); that deal's DELETED event
+    /// names this one as `mergedIntoId`.
+    Merged,
 }
 
 impl DealEventType {
@@ -197,6 +204,7 @@ pub fn deal_changes(before: Option<&deal::Model>, after: &deal::Model) -> Vec<Js
     compare("closedAt", &|d| instant(d.closed_at));
     compare("archivedAt", &|d| instant(d.archived_at));
     compare("deletedAt", &|d| instant(d.deleted_at));
+    compare("createdById", &|d| id(NodeKind::User, d.created_by_id));
     changes
 }
 

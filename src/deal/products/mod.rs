@@ -6,7 +6,7 @@ pub mod pricing;
 pub mod service;
 mod types;
 
-pub use mutation::DealProductMutation;
+pub use mutation::{DealProductMutation, ProductLineInput};
 pub use types::{
     DealProduct, DealProductConnection, DiscountType, ProductTotals, TaxMethod, line_item,
 };

@@ -3,11 +3,14 @@
 use super::service::{self, LineChanges, LineInput};
 use super::types::{DealProduct, DiscountType, TaxMethod};
 use crate::deal::Deal;
+use crate::deal::DealProductId;
+use crate::deal::around::replayed_with_deal;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::patch::patch_optional;
 use crate::graphql::scalars::Decimal;
+use crate::idempotency;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::Scaled;
@@ -35,6 +38,67 @@ pub struct AddDealProductInput {
     pub tax_method: Option<TaxMethod>,
     /// The deal version you read; a different current version is CONFLICT.
     pub expected_version: Option<i32>,
+    /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
+    /// key used in the last 24 hours gets what the first one created.
+    pub idempotency_key: Option<String>,
+}
+
+/// A product line of a deal being created.
+#[derive(InputObject)]
+pub struct ProductLineInput {
+    /// The product's name (1–255 characters).
+    pub name: String,
+    /// Its stock-keeping unit.
+    pub sku: Option<String>,
+    /// Units, more than zero (fractions allowed, at most 4 decimal places).
+    pub quantity: Decimal,
+    /// Price of one unit, in the deal's currency.
+    pub unit_price: Decimal,
+    /// How `discount` reads; PERCENTAGE when omitted.
+    pub discount_type: Option<DiscountType>,
+    /// A percentage (0–100) or an amount off the line; 0 when omitted.
+    pub discount: Option<Decimal>,
+    /// Tax rate in percent (0–100); 0 when omitted.
+    pub tax_percentage: Option<Decimal>,
+    /// How the tax applies; EXCLUSIVE when omitted.
+    pub tax_method: Option<TaxMethod>,
+}
+
+impl ProductLineInput {
+    /// The line, its fields checked and named under `at`.
+    pub fn into_line(self, at: &str) -> AppResult<LineInput> {
+        let field = |name: &str| format!("{at}.{name}");
+        let line = LineInput {
+            name: validate::text(&field("name"), &self.name, validate::MAX_TITLE)?,
+            sku: validate::optional_text(&field("sku"), self.sku.as_deref(), 64)?,
+            quantity: quantity(&field("quantity"), self.quantity)?,
+            unit_price: validate::amount(&field("unitPrice"), self.unit_price)?,
+            discount_type: self
+                .discount_type
+                .map_or(entity::enums::DiscountType::Percentage, Into::into),
+            discount: self
+                .discount
+                .map(|d| validate::amount(&field("discount"), d))
+                .transpose()?
+                .unwrap_or_default(),
+            tax_percentage: self
+                .tax_percentage
+                .map(|t| validate::percentage(&field("taxPercentage"), t))
+                .transpose()?
+                .unwrap_or_default(),
+            tax_method: self
+                .tax_method
+                .map_or(entity::enums::TaxMethod::Exclusive, Into::into),
+        };
+        service::check_discount(
+            &field("discount"),
+            line.discount_type,
+            line.discount,
+            line.quantity,
+            line.unit_price,
+        )?;
+        Ok(line)
+    }
 }
 
 /// Input of `updateDealProduct`: only the fields given change.
@@ -112,30 +176,35 @@ impl DealProductMutation {
         #[graphql(desc = "The line.")] input: AddDealProductInput,
     ) -> AppResult<DealProductPayload> {
         let deal = expect_id(&input.deal_id, NodeKind::Deal, "input.dealId")?;
-        let line = LineInput {
-            name: validate::text("input.name", &input.name, validate::MAX_TITLE)?,
-            sku: validate::optional_text("input.sku", input.sku.as_deref(), 64)?,
-            quantity: quantity("input.quantity", input.quantity)?,
-            unit_price: validate::amount("input.unitPrice", input.unit_price)?,
-            discount_type: input
-                .discount_type
-                .map_or(entity::enums::DiscountType::Percentage, Into::into),
-            discount: input
-                .discount
-                .map(|d| validate::amount("input.discount", d))
-                .transpose()?
-                .unwrap_or_default(),
-            tax_percentage: input
-                .tax_percentage
-                .map(|t| validate::percentage("input.taxPercentage", t))
-                .transpose()?
-                .unwrap_or_default(),
-            tax_method: input
-                .tax_method
-                .map_or(entity::enums::TaxMethod::Exclusive, Into::into),
-        };
-        let (product, deal) =
-            service::add(ctx.db()?, ctx.viewer()?, deal, line, input.expected_version).await?;
+        let line = ProductLineInput {
+            name: input.name,
+            sku: input.sku,
+            quantity: input.quantity,
+            unit_price: input.unit_price,
+            discount_type: input.discount_type,
+            discount: input.discount,
+            tax_percentage: input.tax_percentage,
+            tax_method: input.tax_method,
+        }
+        .into_line("input")?;
+        let expected_version = input.expected_version;
+        let (product, deal) = idempotency::once(
+            ctx,
+            input.idempotency_key.as_deref(),
+            "addDealProduct",
+            move |txn, viewer| {
+                Box::pin(
+                    async move { service::add(txn, &viewer, deal, line, expected_version).await },
+                )
+            },
+            |id| async move {
+                let (product, deal) =
+                    replayed_with_deal(ctx, DealProductId(id), |p: &DealProduct| p.0.deal_id)
+                        .await?;
+                Ok((product.0, deal))
+            },
+        )
+        .await?;
         Ok(DealProductPayload {
             product: DealProduct(product),
             deal: Deal(deal),

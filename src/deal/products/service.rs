@@ -6,6 +6,7 @@
 use super::types::line_item;
 use crate::auth::Viewer;
 use crate::clock;
+use crate::db::Db;
 use crate::deal::events::{self, DealEventType};
 use crate::deal::service::find;
 use crate::error::{AppError, AppResult};
@@ -16,7 +17,7 @@ use rust_decimal::Decimal;
 use sea_orm::ActiveEnum;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, QueryOrder};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
 use serde_json::{Value as Json, json};
 
 /// A product line's content, validated.
@@ -98,7 +99,7 @@ async fn lock_deal(
 }
 
 /// Sets the deal's value to the sum of its lines' totals with tax, when it has lines.
-async fn recompute_value(
+pub(crate) async fn recompute_value(
     txn: &DatabaseTransaction,
     org: Uuid,
     deal_id: Uuid,
@@ -127,7 +128,8 @@ async fn recompute_value(
 
 /// A percentage discount is at most 100; an amount discount at most the line's quantity ×
 /// unit price (never silently cut to the line's value).
-fn check_discount(
+pub(crate) fn check_discount(
+    field: &str,
     discount_type: DiscountType,
     discount: Scaled,
     quantity: Scaled,
@@ -135,14 +137,14 @@ fn check_discount(
 ) -> AppResult<()> {
     match discount_type {
         DiscountType::Percentage if discount > Scaled(100 * 10_000) => Err(AppError::bad_input(
-            "input.discount",
+            field,
             "a percentage discount is at most 100",
         )),
         DiscountType::Amount
             if discount.to_decimal() > quantity.to_decimal() * unit_price.to_decimal() =>
         {
             Err(AppError::bad_input(
-                "input.discount",
+                field,
                 "an amount discount is at most the line's quantity × unit price",
             ))
         }
@@ -152,13 +154,14 @@ fn check_discount(
 
 /// Adds a line at the end of the deal's products.
 pub async fn add(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     deal_id: Uuid,
     line: LineInput,
     expected_version: Option<i32>,
 ) -> AppResult<(deal_product::Model, deal::Model)> {
     check_discount(
+        "input.discount",
         line.discount_type,
         line.discount,
         line.quantity,
@@ -207,6 +210,40 @@ pub async fn add(
     Ok((product, deal))
 }
 
+/// Inserts `lines` (checked by [`check_discount`] already) as the first lines of a new deal,
+/// positions from 0. The caller recomputes the deal's value.
+pub(crate) async fn insert_new_lines(
+    txn: &DatabaseTransaction,
+    org: Uuid,
+    deal_id: Uuid,
+    lines: Vec<LineInput>,
+) -> AppResult<()> {
+    let now = clock::now();
+    let mut rows = Vec::with_capacity(lines.len());
+    for (position, line) in lines.into_iter().enumerate() {
+        rows.push(deal_product::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(org),
+            deal_id: Set(deal_id),
+            position: Set(position as i32),
+            name: Set(line.name),
+            sku: Set(line.sku),
+            quantity: Set(line.quantity),
+            unit_price: Set(line.unit_price),
+            discount_type: Set(line.discount_type),
+            discount: Set(line.discount),
+            tax_percentage: Set(line.tax_percentage),
+            tax_method: Set(line.tax_method),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    }
+    deal_product::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
 /// A product line as the event log keeps it.
 fn line_json(line: &deal_product::Model) -> Json {
     json!({
@@ -236,7 +273,7 @@ async fn find_line(
 
 /// Changes a line.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     changes: LineChanges,
@@ -245,6 +282,7 @@ pub async fn update(
     let org = viewer.organization_id;
     let current = find_line(db, org, id).await?;
     check_discount(
+        "input.discount",
         changes.discount_type.unwrap_or(current.discount_type),
         changes.discount.unwrap_or(current.discount),
         changes.quantity.unwrap_or(current.quantity),
@@ -289,7 +327,7 @@ pub async fn update(
 
 /// Removes a line. The deal keeps the value it had when its last line goes.
 pub async fn remove(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     expected_version: Option<i32>,

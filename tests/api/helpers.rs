@@ -197,3 +197,57 @@ pub fn error_code(body: &Value) -> Option<&str> {
 pub fn gid(prefix: &str, id: Uuid) -> String {
     format!("{prefix}_{}", id.simple())
 }
+
+pub async fn ok(app: &TestApp, key: &str, query: &str, variables: Value) -> Value {
+    let body = app.gql(key, query, variables).await;
+    assert!(body["errors"].is_null(), "{query}: {body}");
+    body["data"].clone()
+}
+
+/// A pipeline of three stages: its id and its stages' ids.
+pub async fn pipeline(app: &TestApp, key: &str, name: &str) -> (String, Vec<String>) {
+    let data = ok(
+        app,
+        key,
+        "mutation($n: String!) { createPipeline(input: { name: $n, stages: [{ name: \"New\", probability: 10 },
+            { name: \"Demo\", probability: 50 }, { name: \"Offer\", probability: 80 }] })
+            { pipeline { id stages { id } } } }",
+        json!({ "n": name }),
+    )
+    .await;
+    let pipeline = &data["createPipeline"]["pipeline"];
+    let stages = pipeline["stages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| s["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    (
+        pipeline["id"].as_str().unwrap_or_default().to_owned(),
+        stages,
+    )
+}
+
+pub async fn create_deal(app: &TestApp, key: &str, title: &str, stage: &str) -> String {
+    let data = ok(
+        app,
+        key,
+        "mutation($i: CreateDealInput!) { createDeal(input: $i) { deal { id } } }",
+        json!({ "i": { "title": title, "stageId": stage, "value": "100.00" } }),
+    )
+    .await;
+    data["createDeal"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub async fn move_deal(app: &TestApp, key: &str, deal: &str, stage: &str) {
+    ok(
+        app,
+        key,
+        "mutation($d: ID!, $s: ID!) { moveDealToStage(input: { dealId: $d, stageId: $s, note: \"live\" }) { deal { id } } }",
+        json!({ "d": deal, "s": stage }),
+    )
+    .await;
+}

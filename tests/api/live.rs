@@ -2,7 +2,9 @@
 //! with `after` without gaps or repeats, the legacy protocol, bounds, revoked keys, slow
 //! consumers, and a second server process on the same database.
 
-use crate::helpers::{TestApp, TestOrg, gid, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, TestOrg, create_deal, gid, move_deal, ok, pipeline, spawn_app, spawn_app_with,
+};
 use crate::ws_client::{
     Received, Socket, connect_small_buffer, connect_to, next_json, next_json_within, receive, start,
 };
@@ -15,60 +17,6 @@ use std::time::Duration;
 pub(crate) const ARRIVES: Duration = Duration::from_secs(10);
 /// How long to wait to be sure that nothing more comes.
 pub(crate) const QUIET: Duration = Duration::from_millis(700);
-
-pub(crate) async fn ok(app: &TestApp, key: &str, query: &str, variables: Value) -> Value {
-    let body = app.gql(key, query, variables).await;
-    assert!(body["errors"].is_null(), "{query}: {body}");
-    body["data"].clone()
-}
-
-/// A pipeline of three stages: its id and its stages' ids.
-pub(crate) async fn pipeline(app: &TestApp, key: &str, name: &str) -> (String, Vec<String>) {
-    let data = ok(
-        app,
-        key,
-        "mutation($n: String!) { createPipeline(input: { name: $n, stages: [{ name: \"New\", probability: 10 },
-            { name: \"Demo\", probability: 50 }, { name: \"Offer\", probability: 80 }] })
-            { pipeline { id stages { id } } } }",
-        json!({ "n": name }),
-    )
-    .await;
-    let pipeline = &data["createPipeline"]["pipeline"];
-    let stages = pipeline["stages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|s| s["id"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    (
-        pipeline["id"].as_str().unwrap_or_default().to_owned(),
-        stages,
-    )
-}
-
-pub(crate) async fn create_deal(app: &TestApp, key: &str, title: &str, stage: &str) -> String {
-    let data = ok(
-        app,
-        key,
-        "mutation($i: CreateDealInput!) { createDeal(input: $i) { deal { id } } }",
-        json!({ "i": { "title": title, "stageId": stage, "value": "100.00" } }),
-    )
-    .await;
-    data["createDeal"]["deal"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-pub(crate) async fn move_deal(app: &TestApp, key: &str, deal: &str, stage: &str) {
-    ok(
-        app,
-        key,
-        "mutation($d: ID!, $s: ID!) { moveDealToStage(input: { dealId: $d, stageId: $s, note: \"live\" }) { deal { id } } }",
-        json!({ "d": deal, "s": stage }),
-    )
-    .await;
-}
 
 async fn rename(app: &TestApp, key: &str, deal: &str, title: &str) {
     ok(

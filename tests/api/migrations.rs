@@ -4,7 +4,7 @@ use crate::helpers::fresh_database;
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
 /// Every table of the domain.
-pub const TABLES: [&str; 22] = [
+pub const TABLES: [&str; 24] = [
     "organization",
     "user",
     "api_key",
@@ -27,6 +27,8 @@ pub const TABLES: [&str; 22] = [
     "deal_search",
     "deal_event_sequence",
     "deal_event",
+    "deal_participant",
+    "idempotency_key",
 ];
 
 async fn existing_tables(manager: &SchemaManager<'_>) -> Vec<&'static str> {

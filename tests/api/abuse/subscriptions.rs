@@ -2,11 +2,8 @@
 //! anything streams, a selection over the cost limit refused, and filters naming another
 //! organisation's pipeline, stages, owner or deals deliver nothing of it.
 
-use crate::helpers::{gid, spawn_app, spawn_app_with};
-use crate::live::{
-    ARRIVES, EVENTS, QUIET, connected, create_deal, first_token, move_deal, next_event, pipeline,
-    refusal, subscribe,
-};
+use crate::helpers::{create_deal, gid, move_deal, pipeline, spawn_app, spawn_app_with};
+use crate::live::{ARRIVES, EVENTS, QUIET, connected, first_token, next_event, refusal, subscribe};
 use crate::ws_client::{next_json_within, start};
 use sea_orm::prelude::Uuid;
 use serde_json::json;

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod auth;
+mod batch;
 mod deal_around;
 mod deal_writes;
 mod deals;
@@ -26,6 +27,7 @@ mod sales;
 mod schema;
 mod search;
 mod stage_totals;
+mod stalled;
 mod tenancy;
 mod timeline;
 mod websocket;

@@ -4,6 +4,7 @@
 use super::{bad_input, refused, row_counts};
 use crate::fixtures;
 use crate::helpers::{error_code, gid, spawn_app};
+use sea_orm::prelude::Uuid;
 use serde_json::json;
 
 const FILTERED: &str = "query($f: DealFilter) { deals(filter: $f) { totalCount } }";
@@ -432,4 +433,155 @@ async fn bad_change_feed_and_changelog_arguments_are_bad_input() {
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
     }
+}
+
+#[tokio::test]
+async fn bad_inputs_of_batches_merges_participants_imports_and_keys_are_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    fixtures::build(&app, &org, 2).await;
+    let before = row_counts(&app).await;
+    let deal = gid("deal", Uuid::now_v7());
+    let batch = "mutation($i: CreateDealsInput!) { createDeals(input: $i) { writtenCount } }";
+    bad_input(
+        &app,
+        &org,
+        batch,
+        json!({ "i": { "items": [] } }),
+        "input.items",
+    )
+    .await;
+    let many: Vec<_> = (0..101)
+        .map(|i| json!({ "title": format!("t{i}") }))
+        .collect();
+    bad_input(
+        &app,
+        &org,
+        batch,
+        json!({ "i": { "items": many } }),
+        "input.items",
+    )
+    .await;
+    let updates = "mutation($i: UpdateDealsInput!) { updateDeals(input: $i) { writtenCount } }";
+    let many: Vec<_> = (0..101).map(|_| json!({ "id": deal })).collect();
+    bad_input(
+        &app,
+        &org,
+        updates,
+        json!({ "i": { "items": many } }),
+        "input.items",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        batch,
+        json!({ "i": { "items": [{ "title": "x" }], "idempotencyKey": "k".repeat(201) } }),
+        "input.idempotencyKey",
+    )
+    .await;
+    let lines: Vec<_> = (0..101)
+        .map(|_| json!({ "name": "p", "quantity": "1", "unitPrice": "1" }))
+        .collect();
+    bad_input(
+        &app,
+        &org,
+        CREATE,
+        json!({ "input": { "title": "x", "products": lines } }),
+        "input.products",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        CREATE,
+        json!({ "input": { "title": "x", "createdAt": "9999-12-31T00:00:00Z" } }),
+        "input.createdAt",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        CREATE,
+        json!({ "input": { "title": "x", "idempotencyKey": "tab\tkey" } }),
+        "input.idempotencyKey",
+    )
+    .await;
+    let add = "mutation($d: ID!, $c: ID!) { addDealParticipant(input: { dealId: $d, contactId: $c }) { deal { id } } }";
+    bad_input(
+        &app,
+        &org,
+        add,
+        json!({ "d": "deal_x", "c": "contact_x" }),
+        "input.dealId",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        add,
+        json!({ "d": deal, "c": deal }),
+        "input.contactId",
+    )
+    .await;
+    let merge = "mutation($i: MergeDealsInput!) { mergeDeals(input: $i) { deal { id } } }";
+    bad_input(
+        &app,
+        &org,
+        merge,
+        json!({ "i": { "dealId": "nope", "intoDealId": deal } }),
+        "input.dealId",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        merge,
+        json!({ "i": { "dealId": deal, "intoDealId": gid("stage", Uuid::now_v7()) } }),
+        "input.intoDealId",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        "mutation($d: ID!) { duplicateDeal(input: { dealId: $d }) { deal { id } } }",
+        json!({ "d": "user_1" }),
+        "input.dealId",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "sources": vec!["s"; 51] } }),
+        "filter.sources",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        FILTERED,
+        json!({ "f": { "createdById": deal } }),
+        "filter.createdById",
+    )
+    .await;
+    // A bad header key is refused like a bad input key.
+    let (_, body) = {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("X-API-KEY", &org.key)
+            .header("Idempotency-Key", "k".repeat(300))
+            .json(&json!({ "query": "mutation { createDeal(input: { title: \"x\" }) { deal { id } } }" }))
+            .send()
+            .await
+            .expect("request");
+        (
+            response.status(),
+            response.json::<serde_json::Value>().await.expect("json"),
+        )
+    };
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "Idempotency-Key");
+    assert_eq!(row_counts(&app).await, before, "a refusal wrote something");
 }

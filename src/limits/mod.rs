@@ -5,6 +5,7 @@
 //! 1. [`lexer`]: the document's tokens and bracket nesting, before it is parsed;
 //! 2. [`document`]: operations, aliases, directives per field, and the size and depth of the
 //!    selection once fragments are expanded (memoised per fragment: linear time);
+//!    a document seen before is not parsed again, and skips these two ([`parsed`]);
 //! 3. the operation guard: a read-only key or a GET request never runs a mutation;
 //! 4. [`inputs`]: every variable and literal argument (lengths, NUL bytes, list sizes,
 //!    required variables);
@@ -19,6 +20,7 @@ pub mod cost;
 pub mod document;
 pub mod inputs;
 pub mod lexer;
+pub mod parsed;
 pub mod subscriptions;
 
 use crate::auth::{self, Viewer};
@@ -27,6 +29,7 @@ use async_graphql::parser::types::{OperationDefinition, OperationType};
 use async_graphql::{Request, Value, Variables};
 use budget::{Budgets, Charge};
 use cost::CostModel;
+use parsed::ParsedDocuments;
 use std::time::Duration;
 
 /// Tokens a document may have.
@@ -126,6 +129,7 @@ pub struct RequestGate {
     pub limits: Limits,
     cost: CostModel,
     budgets: Budgets,
+    documents: ParsedDocuments,
 }
 
 impl RequestGate {
@@ -134,6 +138,7 @@ impl RequestGate {
         Self {
             cost: CostModel::from_sdl(schema_sdl),
             budgets: Budgets::new(limits.budget_per_minute),
+            documents: ParsedDocuments::default(),
             limits,
         }
     }
@@ -147,7 +152,11 @@ impl RequestGate {
         request: &mut Request,
         transport: Transport,
     ) -> Result<CostReport, Refusal> {
-        lexer::check(&request.query)?;
+        let known = self.documents.get(&request.query);
+        match &known {
+            Some(document) => request.set_parsed_query(document.as_ref().clone()),
+            None => lexer::check(&request.query)?,
+        }
         // Moved out (not cloned) while the parsed document borrows the request; put back
         // below when the request is admitted (a refused request is dropped).
         let variables = std::mem::take(&mut request.variables);
@@ -158,9 +167,16 @@ impl RequestGate {
             &variables,
             operation_name.as_deref(),
             transport,
+            known.is_some(),
         );
         request.variables = variables;
         request.operation_name = operation_name;
+        if admitted.is_ok() && known.is_none() && request.query.len() <= parsed::MAX_TEXT {
+            let text = request.query.clone();
+            if let Ok(document) = request.parsed_query() {
+                self.documents.remember(text, document);
+            }
+        }
         admitted
     }
 
@@ -171,11 +187,14 @@ impl RequestGate {
         variables: &Variables,
         operation_name: Option<&str>,
         transport: Transport,
+        checked: bool,
     ) -> Result<CostReport, Refusal> {
         let Ok(document) = request.parsed_query() else {
             return Ok(self.report(0, None));
         };
-        document::check(document)?;
+        if !checked {
+            document::check(document)?;
+        }
         let operation = auth::selected_operation(document, operation_name);
         match operation {
             Some(operation) => {

@@ -1,4 +1,5 @@
-//! The `dealgate` command line: serve (the default), migrate, export-schema, api-key, demo.
+//! The `dealgate` command line: serve (the default), migrate, export-schema, api-key, demo,
+//! import.
 
 use crate::api_key::service as api_keys;
 use crate::config::Config;
@@ -49,6 +50,23 @@ pub enum Command {
     ApiKey(ApiKeyCommand),
     /// Seed the demo organisation (once) and print a new API key for it.
     Demo(DemoArgs),
+    /// Import deals (with their products and history) from another CRM: a CSV or JSON-lines
+    /// file of `createDeal` inputs, each row checked like the API checks it. Prints what was
+    /// imported and every rejected row with its reason.
+    Import(ImportArgs),
+}
+
+/// Options of `import`.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The file: `.csv` (a header of field names), else JSON lines.
+    pub file: PathBuf,
+    /// A read-write API key of the organisation to import into.
+    #[arg(long, env = "DEALGATE_API_KEY", hide_env_values = true)]
+    pub api_key: String,
+    /// The file's format, when its name does not say it.
+    #[arg(long, value_enum)]
+    pub format: Option<crate::import::Format>,
 }
 
 /// Options of `serve`.
@@ -145,6 +163,24 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(size) => {
             let db = connected(&config).await?;
             print_demo_key(&db, size.deals).await?;
+        }
+        Command::Import(args) => {
+            let db = connected(&config).await?;
+            let text = std::fs::read_to_string(&args.file)?;
+            let format = args
+                .format
+                .unwrap_or_else(|| crate::import::Format::of(&args.file));
+            let summary = crate::import::run(&db, &args.api_key, &text, format)
+                .await
+                .map_err(|e| format!("{}: {}", e.code(), e.message()))?;
+            say(&format!(
+                "imported {} deals, rejected {} rows",
+                summary.imported,
+                summary.rejected.len()
+            ));
+            for rejected in &summary.rejected {
+                say(&format!("row {}: {}", rejected.row, rejected.reason));
+            }
         }
         Command::Serve(args) => {
             let db = connected(&config).await?;

@@ -19,6 +19,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod import;
 pub mod limits;
 pub mod organization;
 pub mod pipeline;

@@ -38,6 +38,8 @@ pub struct Model {
     pub version: i32,
     /// The user whose key created the deal.
     pub created_by_id: Option<Uuid>,
+    /// What the final value a deal with products was won at adds to its products' value.
+    pub value_adjustment: Option<Scaled>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

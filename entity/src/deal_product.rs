@@ -1,7 +1,7 @@
 //! A product line of a deal: quantity, unit price, discount and tax, all exact.
 
 use crate::Scaled;
-use crate::enums::{DiscountType, TaxMethod};
+use crate::enums::{BillingFrequency, DiscountType, TaxMethod};
 use sea_orm::entity::prelude::*;
 
 /// A row of `deal_product`.
@@ -24,6 +24,13 @@ pub struct Model {
     pub tax_method: TaxMethod,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub billing_frequency: BillingFrequency,
+    /// Billing periods; None with ONE_TIME, and for a recurring line billed indefinitely.
+    pub billing_frequency_cycles: Option<i32>,
+    pub billing_start_date: Option<Date>,
+    pub comments: Option<String>,
+    /// A disabled line counts nowhere: not in the deal's value, not in its quote.
+    pub is_enabled: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

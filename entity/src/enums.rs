@@ -68,6 +68,49 @@ pub enum TaxMethod {
     None,
 }
 
+/// How often a product line is billed (Pipedrive's billing frequency).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum BillingFrequency {
+    /// Once.
+    #[sea_orm(string_value = "ONE_TIME")]
+    OneTime,
+    /// Every week.
+    #[sea_orm(string_value = "WEEKLY")]
+    Weekly,
+    /// Every month.
+    #[sea_orm(string_value = "MONTHLY")]
+    Monthly,
+    /// Every quarter.
+    #[sea_orm(string_value = "QUARTERLY")]
+    Quarterly,
+    /// Every six months.
+    #[sea_orm(string_value = "SEMI_ANNUALLY")]
+    SemiAnnually,
+    /// Every year.
+    #[sea_orm(string_value = "ANNUALLY")]
+    Annually,
+}
+
+/// What a line of a sale's quote stands for.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum QuoteLineKind {
+    /// A product line (or the deal itself, for a deal without products).
+    #[sea_orm(string_value = "PRODUCT")]
+    Product,
+    /// A discount of the whole deal (a negative total).
+    #[sea_orm(string_value = "DISCOUNT")]
+    Discount,
+    /// The difference between the final value a deal was won at and its products' value.
+    #[sea_orm(string_value = "ADJUSTMENT")]
+    Adjustment,
+}
+
 /// What an API key may do.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

@@ -1,6 +1,7 @@
 //! A line of a sale's quote.
 
 use crate::Scaled;
+use crate::enums::QuoteLineKind;
 use sea_orm::entity::prelude::*;
 
 /// A row of `sale_line_item`.
@@ -17,6 +18,11 @@ pub struct Model {
     pub quantity: Scaled,
     pub unit_price: Scaled,
     pub total: Scaled,
+    /// What the line's discount took off, before tax.
+    pub discount: Scaled,
+    /// The line's tax.
+    pub tax: Scaled,
+    pub kind: QuoteLineKind,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

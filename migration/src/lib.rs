@@ -12,6 +12,7 @@ mod m20261122_000007_deal_events;
 mod m20261123_000008_deal_event_scope;
 mod m20261202_000009_deal_participants_and_stalls;
 mod m20261202_000010_idempotency_keys;
+mod m20261202_000011_deal_pricing;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_deal_event_scope::Migration),
             Box::new(m20261202_000009_deal_participants_and_stalls::Migration),
             Box::new(m20261202_000010_idempotency_keys::Migration),
+            Box::new(m20261202_000011_deal_pricing::Migration),
         ]
     }
 }

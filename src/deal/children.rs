@@ -14,7 +14,8 @@ use crate::graphql::row_decode::{DecodeAt, Layout};
 use crate::pipeline::{Stage, StageId};
 use async_graphql::dataloader::Loader;
 use entity::{
-    activity, contact, deal_event, deal_participant, deal_product, stage, stage_change, task,
+    activity, contact, deal_discount, deal_event, deal_installment, deal_participant, deal_product,
+    stage, stage_change, task,
 };
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SimpleExpr};
@@ -38,6 +39,10 @@ pub enum ChildList {
     Changelog,
     /// `deal.participants`, in the order they were added.
     Participants,
+    /// `deal.discounts`, in the order they apply.
+    Discounts,
+    /// `deal.installments`, by billing date.
+    Installments,
 }
 
 /// A to-one relation of a per-deal list's rows that can come with the page: the GraphQL field
@@ -326,6 +331,66 @@ impl DealChild for deal_participant::Model {
     }
 }
 
+impl DealChild for deal_discount::Model {
+    type Entity = deal_discount::Entity;
+    const LIST: ChildList = ChildList::Discounts;
+    fn keys() -> Vec<SortKey> {
+        vec![key(
+            Self::column(deal_discount::Column::Position),
+            false,
+            false,
+        )]
+    }
+    fn key_values(&self) -> Vec<KeyValue> {
+        vec![KeyValue::Int(i64::from(self.position))]
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deal_id(&self) -> Uuid {
+        self.deal_id
+    }
+    fn deal_column() -> SimpleExpr {
+        Self::column(deal_discount::Column::DealId)
+    }
+    fn organization_column() -> SimpleExpr {
+        Self::column(deal_discount::Column::OrganizationId)
+    }
+    fn id_column() -> SimpleExpr {
+        Self::column(deal_discount::Column::Id)
+    }
+}
+
+impl DealChild for deal_installment::Model {
+    type Entity = deal_installment::Entity;
+    const LIST: ChildList = ChildList::Installments;
+    fn keys() -> Vec<SortKey> {
+        vec![key(
+            Self::column(deal_installment::Column::BillingDate),
+            false,
+            false,
+        )]
+    }
+    fn key_values(&self) -> Vec<KeyValue> {
+        vec![KeyValue::Date(self.billing_date)]
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn deal_id(&self) -> Uuid {
+        self.deal_id
+    }
+    fn deal_column() -> SimpleExpr {
+        Self::column(deal_installment::Column::DealId)
+    }
+    fn organization_column() -> SimpleExpr {
+        Self::column(deal_installment::Column::OrganizationId)
+    }
+    fn id_column() -> SimpleExpr {
+        Self::column(deal_installment::Column::Id)
+    }
+}
+
 /// Key: one deal's page of a per-deal list of `M`.
 pub struct ChildrenOf<M> {
     /// The deal.
@@ -577,6 +642,12 @@ impl Loader<ChildCount> for DbLoader {
                 ChildList::Participants => {
                     count_by_deal::<deal_participant::Model>(db, org, &deals).await?
                 }
+                ChildList::Discounts => {
+                    count_by_deal::<deal_discount::Model>(db, org, &deals).await?
+                }
+                ChildList::Installments => {
+                    count_by_deal::<deal_installment::Model>(db, org, &deals).await?
+                }
             };
             for deal in deals {
                 loaded.insert(
@@ -615,6 +686,38 @@ impl Loader<AllProductsOf> for DbLoader {
                 .push(row);
         }
         Ok(products)
+    }
+}
+
+/// Key: every discount of a deal, in the order they apply, for its totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AllDiscountsOf(pub Uuid);
+
+impl Loader<AllDiscountsOf> for DbLoader {
+    type Value = Vec<deal_discount::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[AllDiscountsOf],
+    ) -> Result<HashMap<AllDiscountsOf, Vec<deal_discount::Model>>, AppError> {
+        use sea_orm::QueryOrder;
+        let rows = deal_discount::Entity::find()
+            .filter(deal_discount::Column::OrganizationId.eq(self.organization_id))
+            .filter(deal_discount::Column::DealId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(deal_discount::Column::Position)
+            .order_by_asc(deal_discount::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut discounts: HashMap<AllDiscountsOf, Vec<deal_discount::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            discounts
+                .entry(AllDiscountsOf(row.deal_id))
+                .or_default()
+                .push(row);
+        }
+        Ok(discounts)
     }
 }
 

@@ -1,12 +1,13 @@
 //! Deals: the heart of the domain — reading them (types, filters, ordering, pages,
 //! summaries), what dashboards ask of them (`analytics/`: groups, timeline, funnel), changing
 //! them, and what hangs from them: product lines (`products/`) and
-//! activities, tasks and followers (`around/`), participants (`participants/`); copying and
-//! merging deals (`merging/`).
+//! activities, tasks and followers (`around/`), participants (`participants/`), discounts
+//! and installments (`billing/`); copying and merging deals (`merging/`); batches (`batch/`).
 
 mod analytics;
 pub mod around;
 mod batch;
+pub mod billing;
 mod child_connection;
 pub mod children;
 mod connection;
@@ -35,6 +36,7 @@ pub use filter::DealFilter;
 pub use history::StageChange;
 pub use list::{DealListSpec, DealParent, DealStatsOf, DealsOf};
 pub use loader::{ActivityId, DealId, DealProductId, StageChangeId, TaskId};
+pub use mutation::CreateDealInput;
 
 /// Every deal mutation.
 #[derive(async_graphql::MergedObject, Default)]
@@ -46,8 +48,10 @@ pub struct DealMutation(
     participants::DealParticipantMutation,
     merging::DealMergingMutation,
     batch::DealBatchMutation,
+    billing::DealBillingMutation,
 );
 
+pub use billing::{DealDiscount, DealDiscountId, DealInstallment, DealInstallmentId};
 pub use order::DealOrder;
 pub use participants::{DealParticipant, DealParticipantId};
 pub use products::DealProduct;

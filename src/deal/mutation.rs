@@ -2,6 +2,7 @@
 //! returns a payload; the rules live in [`super::service`].
 
 use super::products::ProductLineInput;
+use super::products::service::MAX_RECURRING_LINES;
 use super::service::{self, CloseResult, DealChanges, Imported, NewDeal};
 use super::types::{DealStatus, Priority};
 use super::{Deal, StageChange};
@@ -14,6 +15,7 @@ use crate::idempotency;
 use crate::sale::Sale;
 use crate::validate;
 use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
+use entity::enums::BillingFrequency;
 use sea_orm::prelude::Uuid;
 
 /// Input of `createDeal`.
@@ -72,7 +74,7 @@ pub struct CreateDealInput {
 impl CreateDealInput {
     /// The new deal this input describes, its fields checked and named under `at`
     /// (`input`, or `input.items.3` in a batch).
-    pub(super) fn into_new(self, at: &str) -> AppResult<NewDeal> {
+    pub(crate) fn into_new(self, at: &str) -> AppResult<NewDeal> {
         let input = self;
         let field = |name: &str| format!("{at}.{name}");
         let products = input.products.unwrap_or_default();
@@ -96,6 +98,16 @@ impl CreateDealInput {
             .enumerate()
             .map(|(i, line)| line.into_line(&field(&format!("products.{i}"))))
             .collect::<AppResult<Vec<_>>>()?;
+        let recurring = lines
+            .iter()
+            .filter(|line| line.is_enabled && line.billing.frequency != BillingFrequency::OneTime)
+            .count() as u64;
+        if recurring > MAX_RECURRING_LINES {
+            return Err(AppError::bad_input(
+                field("products"),
+                format!("a deal has at most {MAX_RECURRING_LINES} recurring lines"),
+            ));
+        }
         let imported = Imported::checked(
             at,
             input.status.map(Into::into),

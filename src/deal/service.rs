@@ -8,7 +8,7 @@
 //! update is ever lost and a move's history always starts from the stage it really left.
 
 use super::events::{self, DealEventType};
-use super::products::service::{LineInput, insert_new_lines, recompute_value};
+use super::products::service::{LineInput, insert_new_lines, price_of, recompute_value};
 use crate::auth::Viewer;
 use crate::clock;
 use crate::db::Db;
@@ -411,6 +411,7 @@ pub async fn create(db: &impl Db, viewer: &Viewer, new: NewDeal) -> AppResult<de
         updated_at: Set(now),
         version: Set(1),
         created_by_id: Set(viewer.user_id),
+        value_adjustment: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -517,6 +518,7 @@ enum After {
     },
     Won {
         note: Option<String>,
+        final_value: Option<Scaled>,
     },
     Reopened {
         note: Option<String>,
@@ -585,8 +587,8 @@ async fn write_any(
             }
             continue;
         }
-        let deal = find(&txn, org, id).await?;
-        let mut changes = events::deal_changes(Some(&current), &deal);
+        let mut deal = find(&txn, org, id).await?;
+        let mut changes = Vec::new();
         let (mut change, mut sale) = (None, None);
         match then {
             After::Nothing => {}
@@ -609,15 +611,34 @@ async fn write_any(
             After::Status { subject, note } => {
                 status_activity(&txn, viewer, id, subject, note, now).await?;
             }
-            After::Won { note } => {
+            After::Won { note, final_value } => {
                 status_activity(&txn, viewer, id, "Deal won".into(), note, now).await?;
+                if let Some(value) = final_value
+                    && let Some(price) = price_of(&txn, org, id).await?
+                {
+                    // The products make `price.total`; the rest is the adjustment.
+                    let adjustment = Scaled::from_decimal(value.to_decimal() - price.total)
+                        .map_err(|_| AppError::bad_input("input.finalValue", "out of range"))?;
+                    deal::Entity::update_many()
+                        .col_expr(deal::Column::ValueAdjustment, Expr::value(adjustment.0))
+                        .filter(deal::Column::OrganizationId.eq(org))
+                        .filter(deal::Column::Id.eq(id))
+                        .exec(&txn)
+                        .await?;
+                    deal = find(&txn, org, id).await?;
+                }
                 sale = Some(crate::sale::service::record_won(&txn, &deal).await?);
             }
             After::Reopened { note } => {
                 status_activity(&txn, viewer, id, "Deal reopened".into(), note, now).await?;
+                // Without the adjustment of a final value, the products make the value again.
+                deal = recompute_value(&txn, org, id).await?;
                 crate::sale::service::record_reopened(&txn, &deal).await?;
             }
         }
+        let mut all_changes = events::deal_changes(Some(&current), &deal);
+        all_changes.extend(changes);
+        let changes = all_changes;
         let kind = events::kind_of(&current, &deal);
         if kind != DealEventType::Updated || !changes.is_empty() {
             events::record(&txn, viewer, id, kind, changes).await?;
@@ -789,15 +810,6 @@ pub async fn close(
             "a lost deal needs a lostReason",
         ));
     }
-    if result == CloseResult::Won
-        && final_value.is_some()
-        && has_products(db, viewer.organization_id, id).await?
-    {
-        return Err(AppError::bad_input(
-            "input.finalValue",
-            "the value of a deal with products is the sum of its products",
-        ));
-    }
     let written = write(db, viewer, id, expected_version, |current| {
         if current.status != DealStatus::Open {
             return Err(AppError::Conflict(format!(
@@ -817,7 +829,10 @@ pub async fn close(
                 if let Some(value) = final_value {
                     changes.value = Set(value);
                 }
-                After::Won { note: note.clone() }
+                After::Won {
+                    note: note.clone(),
+                    final_value,
+                }
             }
             CloseResult::Lost => {
                 changes.status = Set(DealStatus::Lost);
@@ -857,6 +872,7 @@ pub async fn reopen(
             closed_at: Set(None),
             lost_reason: Set(None),
             last_activity_at: Set(Some(now)),
+            value_adjustment: Set(None),
             ..Default::default()
         };
         Ok(Plan {

@@ -1,11 +1,14 @@
 //! The `Deal` GraphQL type and its enums.
 
 use super::around::{ActivityConnection, TaskConnection};
-use super::children::AllProductsOf;
+use super::billing::{DealDiscountConnection, DealInstallmentConnection};
+use super::children::{AllDiscountsOf, AllProductsOf};
 use super::events::types::DealEventConnection;
 use super::history::StageChangeConnection;
 use super::loader::{DealFollowers, DealTags};
 use super::participants::DealParticipantConnection;
+use super::products::pricing::{DealPrice, deal_price};
+use super::products::service::discount_of;
 use super::products::{DealProductConnection, ProductTotals, line_item};
 use crate::company::{Company, CompanyId};
 use crate::contact::{Contact, ContactId};
@@ -269,24 +272,71 @@ impl Deal {
         .await
     }
 
-    /// Totals of all the deal's product lines (AchieveApex's arithmetic); zero without
-    /// products. While the deal has products its `value` equals `withTax`.
+    /// Totals of the deal's enabled product lines (AchieveApex's arithmetic); zero without
+    /// products. While the deal has products its `value` is `withTax`, less `discountsTotal`,
+    /// plus `valueAdjustment`.
     async fn products_total(&self, ctx: &Context<'_>) -> AppResult<ProductTotals> {
-        let rows = ctx
-            .loaders()?
-            .load_one(AllProductsOf(self.0.id))
-            .await?
-            .unwrap_or_default();
-        let (mut without_tax, mut with_tax) = (Decimal::ZERO, Decimal::ZERO);
-        for row in &rows {
-            let totals = line_item(row).totals();
-            without_tax += totals.without_tax;
-            with_tax += totals.with_tax;
-        }
+        let price = self.price(ctx).await?;
         Ok(ProductTotals {
-            without_tax: Money::new(without_tax, &self.0.currency),
-            with_tax: Money::new(with_tax, &self.0.currency),
+            without_tax: Money::new(price.lines_without_tax, &self.0.currency),
+            with_tax: Money::new(price.lines_with_tax, &self.0.currency),
         })
+    }
+
+    /// What the deal's own discounts take off its product lines' total with tax (zero
+    /// without product lines).
+    async fn discounts_total(&self, ctx: &Context<'_>) -> AppResult<Money> {
+        let price = self.price(ctx).await?;
+        let off: Decimal = price.discounts.iter().sum();
+        Ok(Money::new(off, &self.0.currency))
+    }
+
+    /// What the final value the deal was won at added to (or took from) the value its
+    /// products make (Play2Sell's final value); null when it was won at that value, or is not
+    /// won.
+    async fn value_adjustment(&self) -> Option<Money> {
+        self.0
+            .value_adjustment
+            .map(|adjustment| Money::scaled(adjustment, &self.0.currency))
+    }
+
+    /// Discounts of the whole deal (Pipedrive), in the order they apply.
+    async fn discounts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealDiscountConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        DealDiscountConnection::load(ctx, self.0.id, page).await
+    }
+
+    /// The parts the deal is billed in (Pipedrive's installments), by billing date; their
+    /// amounts add up to its value.
+    async fn installments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
+        first: Option<i32>,
+        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
+        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+    ) -> AppResult<DealInstallmentConnection> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        DealInstallmentConnection::load(ctx, self.0.id, page).await
     }
 
     /// The deal's moves between stages, oldest first (Rex, Play2Sell).
@@ -439,6 +489,32 @@ impl Deal {
             weighted(self.0.value, probability),
             &self.0.currency,
         ))
+    }
+}
+
+impl Deal {
+    /// What the deal's enabled lines and its discounts make.
+    async fn price(&self, ctx: &Context<'_>) -> AppResult<DealPrice> {
+        let loaders = ctx.loaders()?;
+        let lines = loaders
+            .load_one(AllProductsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let discounts = loaders
+            .load_one(AllDiscountsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let items: Vec<_> = lines
+            .iter()
+            .filter(|l| l.is_enabled)
+            .map(line_item)
+            .collect();
+        let discounts: Vec<_> = if lines.is_empty() {
+            Vec::new()
+        } else {
+            discounts.iter().map(discount_of).collect()
+        };
+        Ok(deal_price(&items, &discounts))
     }
 }
 

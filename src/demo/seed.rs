@@ -412,6 +412,11 @@ impl Seeder {
                 tax_method: item.tax_method,
                 created_at,
                 updated_at: created_at,
+                billing_frequency: BillingFrequency::OneTime,
+                billing_frequency_cycles: None,
+                billing_start_date: None,
+                comments: None,
+                is_enabled: true,
             }));
         }
         if product_count > 0 {
@@ -532,6 +537,7 @@ impl Seeder {
             updated_at,
             version: path.len() as i32,
             created_by_id: None,
+            value_adjustment: None,
         }));
 
         if status == DealStatus::Won {
@@ -592,22 +598,35 @@ impl Seeder {
             organization_id: org,
             is_primary: true,
         }));
-        let quote: Vec<(String, Scaled, Scaled, Scaled)> = if lines.is_empty() {
-            vec![("Deal value".into(), Scaled(10_000), value, value)]
+        // (name, quantity, unit price, total, discount, tax)
+        type Quoted = (String, Scaled, Scaled, Scaled, Scaled, Scaled);
+        let quote: Vec<Quoted> = if lines.is_empty() {
+            vec![(
+                "Deal value".into(),
+                Scaled(10_000),
+                value,
+                value,
+                Scaled::ZERO,
+                Scaled::ZERO,
+            )]
         } else {
             lines
                 .iter()
                 .map(|(name, item, total)| {
+                    let totals = item.totals();
                     (
                         (*name).to_owned(),
                         Scaled::from_decimal(item.quantity).unwrap_or_default(),
                         Scaled::from_decimal(item.unit_price).unwrap_or_default(),
                         Scaled::from_decimal(*total).unwrap_or_default(),
+                        Scaled::from_decimal(totals.discount).unwrap_or_default(),
+                        Scaled::from_decimal(totals.tax()).unwrap_or_default(),
                     )
                 })
                 .collect()
         };
-        for (position, (product_name, quantity, unit_price, total)) in quote.into_iter().enumerate()
+        for (position, (product_name, quantity, unit_price, total, discount, tax)) in
+            quote.into_iter().enumerate()
         {
             rows.sale_lines.push(new_row(sale_line_item::Model {
                 id: Uuid::now_v7(),
@@ -618,6 +637,9 @@ impl Seeder {
                 quantity,
                 unit_price,
                 total,
+                discount,
+                tax,
+                kind: QuoteLineKind::Product,
             }));
         }
         for (label, status, changed_at) in [

@@ -68,6 +68,10 @@ node_kinds! {
     Sale => "sale",
     /// A participant of a deal.
     DealParticipant => "participant",
+    /// A discount of a deal.
+    DealDiscount => "discount",
+    /// An installment of a deal.
+    DealInstallment => "installment",
 }
 
 /// The global id of row `id` of kind `kind`.

@@ -9,8 +9,9 @@ use crate::api_key::{ApiKey, ApiKeyId};
 use crate::company::{Company, CompanyId};
 use crate::contact::{Contact, ContactId};
 use crate::deal::{
-    Activity, ActivityId, Deal, DealId, DealParticipant, DealParticipantId, DealProduct,
-    DealProductId, StageChange, StageChangeId, Task, TaskId,
+    Activity, ActivityId, Deal, DealDiscount, DealDiscountId, DealId, DealInstallment,
+    DealInstallmentId, DealParticipant, DealParticipantId, DealProduct, DealProductId, StageChange,
+    StageChangeId, Task, TaskId,
 };
 use crate::error::{AppError, AppResult};
 use crate::organization::{Organization, OrganizationId};
@@ -20,6 +21,9 @@ use crate::user::{User, UserId};
 use async_graphql::{Context, ID, Interface, Object};
 
 /// An object with a global id, resolvable by `node(id:)`.
+// A value lives only while one `node` field resolves; boxing the deal would cost an
+// allocation per deal for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "The object's opaque global id."))]
 pub enum Node {
@@ -51,6 +55,10 @@ pub enum Node {
     Sale(Sale),
     /// A participant of a deal.
     DealParticipant(DealParticipant),
+    /// A discount of a deal.
+    DealDiscount(DealDiscount),
+    /// An installment of a deal.
+    DealInstallment(DealInstallment),
 }
 
 /// Root fields that resolve any object by its global id.
@@ -128,5 +136,13 @@ async fn resolve_node(loaders: &Loaders, id: &ID, field: &str) -> AppResult<Opti
             .load_one(DealParticipantId(uuid))
             .await?
             .map(Node::DealParticipant),
+        NodeKind::DealDiscount => loaders
+            .load_one(DealDiscountId(uuid))
+            .await?
+            .map(Node::DealDiscount),
+        NodeKind::DealInstallment => loaders
+            .load_one(DealInstallmentId(uuid))
+            .await?
+            .map(Node::DealInstallment),
     })
 }

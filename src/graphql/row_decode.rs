@@ -128,6 +128,7 @@ decode_at!(entity::deal::Model {
     updated_at,
     version,
     created_by_id,
+    value_adjustment,
 });
 
 decode_at!(entity::stage::Model {
@@ -200,6 +201,33 @@ decode_at!(entity::deal_product::Model {
     tax_method,
     created_at,
     updated_at,
+    billing_frequency,
+    billing_frequency_cycles,
+    billing_start_date,
+    comments,
+    is_enabled,
+});
+
+decode_at!(entity::deal_discount::Model {
+    id,
+    organization_id,
+    deal_id,
+    position,
+    description,
+    discount_type,
+    amount,
+    updated_at,
+    created_at,
+});
+
+decode_at!(entity::deal_installment::Model {
+    id,
+    organization_id,
+    deal_id,
+    description,
+    amount,
+    billing_date,
+    created_at,
 });
 
 decode_at!(entity::stage_change::Model {
@@ -306,6 +334,14 @@ mod tests {
         assert_eq!(
             entity::deal_participant::Model::COLUMNS,
             entity_columns::<entity::deal_participant::Entity>()
+        );
+        assert_eq!(
+            entity::deal_discount::Model::COLUMNS,
+            entity_columns::<entity::deal_discount::Entity>()
+        );
+        assert_eq!(
+            entity::deal_installment::Model::COLUMNS,
+            entity_columns::<entity::deal_installment::Entity>()
         );
     }
 }

@@ -11,11 +11,13 @@
 use crate::auth::Viewer;
 use crate::clock;
 use crate::db::Db;
-use crate::deal::products::pricing::LineItem;
+use crate::deal::products::line_item;
+use crate::deal::products::service::price_of;
 use crate::error::{AppError, AppResult};
+use entity::enums::QuoteLineKind;
 use entity::{
-    Scaled, company, contact, deal, deal_product, sale, sale_contact, sale_line_item,
-    sale_status_event, user,
+    Scaled, company, contact, deal, deal_discount, deal_product, sale, sale_contact,
+    sale_line_item, sale_status_event, user,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::prelude::*;
@@ -172,44 +174,69 @@ async fn replace_contacts(
     Ok(())
 }
 
+/// A quote line with what it comes to: its total, the discount and tax in it, and what kind
+/// of line it is.
+struct QuotedLine {
+    line: QuoteLine,
+    total: Scaled,
+    discount: Scaled,
+    tax: Scaled,
+    kind: QuoteLineKind,
+}
+
+impl QuotedLine {
+    /// A line of quantity × unit price and nothing else.
+    fn plain(line: QuoteLine, total: Scaled, kind: QuoteLineKind) -> Self {
+        Self {
+            line,
+            total,
+            discount: Scaled::ZERO,
+            tax: Scaled::ZERO,
+            kind,
+        }
+    }
+}
+
 /// Replaces a sale's quote lines, with their totals.
 async fn replace_lines(
     txn: &DatabaseTransaction,
     org: Uuid,
     sale_id: Uuid,
-    lines: &[(QuoteLine, Scaled)],
+    lines: &[QuotedLine],
 ) -> AppResult<()> {
     sale_line_item::Entity::delete_many()
         .filter(sale_line_item::Column::OrganizationId.eq(org))
         .filter(sale_line_item::Column::SaleId.eq(sale_id))
         .exec(txn)
         .await?;
-    let rows =
-        lines
-            .iter()
-            .enumerate()
-            .map(|(position, (line, total))| sale_line_item::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                organization_id: Set(org),
-                sale_id: Set(sale_id),
-                position: Set(position as i32),
-                product_name: Set(line.product_name.clone()),
-                quantity: Set(line.quantity),
-                unit_price: Set(line.unit_price),
-                total: Set(*total),
-            });
+    let rows = lines
+        .iter()
+        .enumerate()
+        .map(|(position, quoted)| sale_line_item::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(org),
+            sale_id: Set(sale_id),
+            position: Set(position as i32),
+            product_name: Set(quoted.line.product_name.clone()),
+            quantity: Set(quoted.line.quantity),
+            unit_price: Set(quoted.line.unit_price),
+            total: Set(quoted.total),
+            discount: Set(quoted.discount),
+            tax: Set(quoted.tax),
+            kind: Set(quoted.kind),
+        });
     sale_line_item::Entity::insert_many(rows)
         .exec_without_returning(txn)
         .await?;
     Ok(())
 }
 
-fn with_totals(lines: Vec<QuoteLine>) -> AppResult<Vec<(QuoteLine, Scaled)>> {
+fn with_totals(lines: Vec<QuoteLine>) -> AppResult<Vec<QuotedLine>> {
     lines
         .into_iter()
         .map(|line| {
             let total = line_total(line.quantity, line.unit_price)?;
-            Ok((line, total))
+            Ok(QuotedLine::plain(line, total, QuoteLineKind::Product))
         })
         .collect()
 }
@@ -348,47 +375,76 @@ pub async fn set_contacts(
 
 /// The quote of a won deal: its product lines (total with tax each), or one line with its
 /// title and value.
-async fn quote_of(
-    txn: &DatabaseTransaction,
-    won: &deal::Model,
-) -> AppResult<Vec<(QuoteLine, Scaled)>> {
+async fn quote_of(txn: &DatabaseTransaction, won: &deal::Model) -> AppResult<Vec<QuotedLine>> {
+    let org = won.organization_id;
+    let one = Scaled::from_decimal(Decimal::ONE).unwrap_or_default();
+    let scaled = |amount: Decimal| {
+        Scaled::from_decimal(amount)
+            .map_err(|_| AppError::bad_input("input", "a quote amount is out of range"))
+    };
+    let Some(price) = price_of(txn, org, won.id).await? else {
+        let line = QuoteLine {
+            product_name: won.title.clone(),
+            quantity: one,
+            unit_price: won.value,
+        };
+        return Ok(vec![QuotedLine::plain(
+            line,
+            won.value,
+            QuoteLineKind::Product,
+        )]);
+    };
     let products = deal_product::Entity::find()
-        .filter(deal_product::Column::OrganizationId.eq(won.organization_id))
+        .filter(deal_product::Column::OrganizationId.eq(org))
         .filter(deal_product::Column::DealId.eq(won.id))
+        .filter(deal_product::Column::IsEnabled.eq(true))
         .order_by_asc(deal_product::Column::Position)
         .all(txn)
         .await?;
-    if products.is_empty() {
-        let line = QuoteLine {
-            product_name: won.title.clone(),
-            quantity: Scaled::from_decimal(Decimal::ONE).unwrap_or_default(),
-            unit_price: won.value,
-        };
-        return Ok(vec![(line, won.value)]);
+    let mut lines = Vec::new();
+    for product in &products {
+        let totals = line_item(product).totals();
+        lines.push(QuotedLine {
+            line: QuoteLine {
+                product_name: product.name.clone(),
+                quantity: product.quantity,
+                unit_price: product.unit_price,
+            },
+            total: scaled(totals.with_tax)?,
+            discount: scaled(totals.discount)?,
+            tax: scaled(totals.tax())?,
+            kind: QuoteLineKind::Product,
+        });
     }
-    products
-        .iter()
-        .map(|p| {
-            let item = LineItem {
-                quantity: p.quantity.to_decimal(),
-                unit_price: p.unit_price.to_decimal(),
-                discount_type: p.discount_type,
-                discount: p.discount.to_decimal(),
-                tax_percentage: p.tax_percentage.to_decimal(),
-                tax_method: p.tax_method,
-            };
-            let total = Scaled::from_decimal(item.totals().with_tax)
-                .map_err(|_| AppError::bad_input("input", "a line total is out of range"))?;
-            Ok((
-                QuoteLine {
-                    product_name: p.name.clone(),
-                    quantity: p.quantity,
-                    unit_price: p.unit_price,
-                },
-                total,
-            ))
-        })
-        .collect()
+    let discounts = deal_discount::Entity::find()
+        .filter(deal_discount::Column::OrganizationId.eq(org))
+        .filter(deal_discount::Column::DealId.eq(won.id))
+        .order_by_asc(deal_discount::Column::Position)
+        .order_by_asc(deal_discount::Column::Id)
+        .all(txn)
+        .await?;
+    for (discount, off) in discounts.iter().zip(&price.discounts) {
+        let off = scaled(-*off)?;
+        let line = QuoteLine {
+            product_name: discount.description.clone(),
+            quantity: one,
+            unit_price: off,
+        };
+        lines.push(QuotedLine::plain(line, off, QuoteLineKind::Discount));
+    }
+    if let Some(adjustment) = won.value_adjustment.filter(|a| *a != Scaled::ZERO) {
+        let line = QuoteLine {
+            product_name: "Final value adjustment".into(),
+            quantity: one,
+            unit_price: adjustment,
+        };
+        lines.push(QuotedLine::plain(
+            line,
+            adjustment,
+            QuoteLineKind::Adjustment,
+        ));
+    }
+    Ok(lines)
 }
 
 /// Records the sale of a deal just won, in the deal's transaction: a new sale (Qualified at the

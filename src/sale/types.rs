@@ -41,8 +41,28 @@ pub struct SaleQuoteLine {
     pub quantity: Decimal,
     /// Price of one.
     pub unit_price: Decimal,
-    /// The line's total, exact.
+    /// The line's total, exact: with its tax, after its discount. A deal discount's line is
+    /// negative.
     pub total: Decimal,
+    /// What the line's discount took off quantity × unit price, before tax.
+    pub discount: Decimal,
+    /// The tax in the line's total.
+    pub tax: Decimal,
+    /// What the line stands for.
+    pub kind: QuoteLineKind,
+}
+
+/// What a line of a sale's quote stands for.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::QuoteLineKind")]
+pub enum QuoteLineKind {
+    /// A product line (or the deal itself, for a deal without products).
+    Product,
+    /// A discount of the whole deal (a negative total).
+    Discount,
+    /// The difference between the final value the deal was won at and what its products
+    /// make.
+    Adjustment,
 }
 
 impl From<&sale_line_item::Model> for SaleQuoteLine {
@@ -52,6 +72,9 @@ impl From<&sale_line_item::Model> for SaleQuoteLine {
             quantity: Decimal(line.quantity.to_decimal().normalize()),
             unit_price: Decimal::money(line.unit_price.to_decimal()),
             total: Decimal::money(line.total.to_decimal()),
+            discount: Decimal::money(line.discount.to_decimal()),
+            tax: Decimal::money(line.tax.to_decimal()),
+            kind: line.kind.into(),
         }
     }
 }

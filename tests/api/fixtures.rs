@@ -194,6 +194,7 @@ pub async fn build(app: &TestApp, org: &TestOrg, count: usize) -> World {
             updated_at: base + Duration::days((n % 10) as i64 * 3),
             version: 1,
             created_by_id: None,
+            value_adjustment: None,
         };
         for tag in TAGS.iter().skip(n % 4).take(1 + n % 2) {
             tags.push(deal_tag::Model {

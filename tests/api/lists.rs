@@ -54,6 +54,11 @@ async fn a_deal_shows_its_products_history_activities_tasks_and_followers() {
         tax_method,
         created_at: now,
         updated_at: now,
+        billing_frequency: entity::enums::BillingFrequency::OneTime,
+        billing_frequency_cycles: None,
+        billing_start_date: None,
+        comments: None,
+        is_enabled: true,
     };
     // AchieveApex's example, then an inclusive-tax line and a fixed discount.
     let lines = [

@@ -4,7 +4,7 @@ use crate::helpers::fresh_database;
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
 /// Every table of the domain.
-pub const TABLES: [&str; 24] = [
+pub const TABLES: [&str; 26] = [
     "organization",
     "user",
     "api_key",
@@ -29,6 +29,8 @@ pub const TABLES: [&str; 24] = [
     "deal_event",
     "deal_participant",
     "idempotency_key",
+    "deal_discount",
+    "deal_installment",
 ];
 
 async fn existing_tables(manager: &SchemaManager<'_>) -> Vec<&'static str> {

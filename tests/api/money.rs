@@ -89,6 +89,7 @@ async fn the_database_sums_ten_thousand_values_exactly() {
                 updated_at: now,
                 version: 1,
                 created_by_id: None,
+                value_adjustment: None,
             }
             .into_active_model()
             .reset_all(),

@@ -62,6 +62,14 @@ pub enum DealEventType {
     /// Another deal was merged into this one (`mergedDealId`); that deal's DELETED event
     /// names this one as `mergedIntoId`.
     Merged,
+    /// A discount of the whole deal was added.
+    DiscountAdded,
+    /// A discount of the whole deal changed.
+    DiscountChanged,
+    /// A discount of the whole deal was removed.
+    DiscountRemoved,
+    /// The deal's installments were set (or cleared).
+    InstallmentsSet,
 }
 
 impl DealEventType {
@@ -205,6 +213,9 @@ pub fn deal_changes(before: Option<&deal::Model>, after: &deal::Model) -> Vec<Js
     compare("archivedAt", &|d| instant(d.archived_at));
     compare("deletedAt", &|d| instant(d.deleted_at));
     compare("createdById", &|d| id(NodeKind::User, d.created_by_id));
+    compare("valueAdjustment", &|d| {
+        d.value_adjustment.map_or(Json::Null, money)
+    });
     changes
 }
 

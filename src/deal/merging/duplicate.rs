@@ -1,18 +1,21 @@
 //! `duplicateDeal`: a new open deal copied from another — as Pipedrive does, titled
 //! "<title> (copy)" — with the same value, currency, pipeline and stage, people, dates,
-//! priority, source, custom fields, tags, product lines, followers and participants; not its
-//! history, activities, tasks, sale or changelog, which belong to the original.
+//! priority, source, custom fields, tags, product lines, discounts, followers and
+//! participants; not its history, activities, tasks, installments, sale or changelog, which
+//! belong to the original. A won deal's final value is not copied: the copy of a deal with
+//! products is worth what they make.
 
 use crate::auth::Viewer;
 use crate::clock;
 use crate::db::Db;
 use crate::deal::events::{self, DealEventType};
+use crate::deal::products::service::recompute_value;
 use crate::deal::service::{find, history, replace_tags, tags_of};
 use crate::error::{AppError, AppResult};
 use crate::graphql::ids::{NodeKind, global_id};
 use crate::validate;
 use entity::enums::DealStatus;
-use entity::{deal, deal_follower, deal_participant, deal_product};
+use entity::{deal, deal_discount, deal_follower, deal_participant, deal_product};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
 use serde_json::{Value as Json, json};
@@ -52,6 +55,7 @@ pub async fn duplicate(db: &impl Db, viewer: &Viewer, id: Uuid) -> AppResult<dea
         updated_at: now,
         version: 1,
         created_by_id: viewer.user_id,
+        value_adjustment: None,
         ..source.clone()
     };
     let copy = copy.into_active_model().reset_all().insert(&txn).await?;
@@ -88,6 +92,27 @@ pub async fn duplicate(db: &impl Db, viewer: &Viewer, id: Uuid) -> AppResult<dea
     deal_product::Entity::insert_many(copied_lines)
         .exec_without_returning(&txn)
         .await?;
+    let discounts = deal_discount::Entity::find()
+        .filter(deal_discount::Column::OrganizationId.eq(org))
+        .filter(deal_discount::Column::DealId.eq(source.id))
+        .all(&txn)
+        .await?;
+    let copied_discounts = discounts.into_iter().map(|discount| {
+        deal_discount::Model {
+            id: Uuid::now_v7(),
+            deal_id: copy.id,
+            created_at: now,
+            updated_at: now,
+            ..discount
+        }
+        .into_active_model()
+        .reset_all()
+    });
+    deal_discount::Entity::insert_many(copied_discounts)
+        .exec_without_returning(&txn)
+        .await?;
+    // A won deal's final value is not copied: the copy is worth what its products make.
+    let copy = recompute_value(&txn, org, copy.id).await?;
     let followers = deal_follower::Entity::find()
         .filter(deal_follower::Column::OrganizationId.eq(org))
         .filter(deal_follower::Column::DealId.eq(source.id))

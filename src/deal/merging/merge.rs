@@ -1,16 +1,17 @@
 //! `mergeDeals`: one deal (the merged deal) folded into another (the surviving deal), as
 //! Pipedrive's merge does, in one transaction:
 //!
-//! - the merged deal's product lines (after the survivor's, in their order), activities,
-//!   tasks and stage history move to the survivor; its followers, participants and tags are
+//! - the merged deal's product lines and discounts (after the survivor's, in their order),
+//!   activities, tasks and stage history move to the survivor (its installments stay with
+//!   it: a survivor with installments whose value would change is CONFLICT); its followers, participants and tags are
 //!   added to the survivor's (each once), and its main contact becomes a participant of the
 //!   survivor when the two differ;
 //! - conflicts: the survivor's own values win. Its blank contact, company, owner, expected
 //!   close date and source are filled from the merged deal; custom fields are the union of
 //!   both objects' keys, the survivor's value kept for a key both have;
-//! - the survivor's value stays its own unless it now has product lines: then it is their
-//!   total with tax, as for every deal with products (so the products of both must be in one
-//!   currency);
+//! - the survivor's value stays its own unless it now has product lines: then it is what
+//!   they and the discounts make, as for every deal with products (so the products of both
+//!   must be in one currency);
 //! - the merged deal is soft-deleted (restorable, empty); its sale, if it was won, stays
 //!   with it, and so does its changelog;
 //! - events: MERGED on the survivor (every field that changed, `mergedDealId`, tags), DELETED
@@ -28,7 +29,10 @@ use crate::deal::products::service::recompute_value;
 use crate::deal::service::{find, replace_tags, stale, tags_of};
 use crate::error::{AppError, AppResult};
 use crate::graphql::ids::{NodeKind, global_id};
-use entity::{activity, deal, deal_follower, deal_participant, deal_product, stage_change, task};
+use entity::{
+    activity, deal, deal_discount, deal_follower, deal_participant, deal_product, stage_change,
+    task,
+};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
@@ -126,6 +130,33 @@ async fn move_products(
             .await?;
     }
     Ok(last.is_some() || first.is_some())
+}
+
+/// Moves `merged`'s discounts to `into`, after its own, in their order.
+async fn move_discounts(
+    txn: &DatabaseTransaction,
+    org: Uuid,
+    merged: Uuid,
+    into: Uuid,
+) -> AppResult<()> {
+    let last = deal_discount::Entity::find()
+        .filter(deal_discount::Column::OrganizationId.eq(org))
+        .filter(deal_discount::Column::DealId.eq(into))
+        .order_by_desc(deal_discount::Column::Position)
+        .one(txn)
+        .await?;
+    let shift = last.map_or(0, |d| d.position + 1);
+    deal_discount::Entity::update_many()
+        .col_expr(deal_discount::Column::DealId, Expr::value(into))
+        .col_expr(
+            deal_discount::Column::Position,
+            Expr::col(deal_discount::Column::Position).add(shift),
+        )
+        .filter(deal_discount::Column::OrganizationId.eq(org))
+        .filter(deal_discount::Column::DealId.eq(merged))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Points the rows of `merged` in a child table at `into`.
@@ -294,6 +325,7 @@ pub async fn merge(db: &impl Db, viewer: &Viewer, request: MergeRequest) -> AppR
     };
     let tags_before = tags_of(&txn, org, into.id).await?;
     let has_products = move_products(&txn, org, merged.id, into.id).await?;
+    move_discounts(&txn, org, merged.id, into.id).await?;
     move_children::<activity::Entity>(
         &txn,
         org,

@@ -8,5 +8,6 @@ mod types;
 
 pub use mutation::{DealProductMutation, ProductLineInput};
 pub use types::{
-    DealProduct, DealProductConnection, DiscountType, ProductTotals, TaxMethod, line_item,
+    BillingFrequency, DealProduct, DealProductConnection, DiscountType, ProductTotals, TaxMethod,
+    line_item,
 };

@@ -1,15 +1,15 @@
 //! Mutations on a deal's product lines.
 
-use super::service::{self, LineChanges, LineInput};
-use super::types::{DealProduct, DiscountType, TaxMethod};
+use super::service::{self, Billing, LineChanges, LineInput};
+use super::types::{BillingFrequency, DealProduct, DiscountType, TaxMethod};
 use crate::deal::Deal;
 use crate::deal::DealProductId;
 use crate::deal::around::replayed_with_deal;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
-use crate::graphql::patch::patch_optional;
-use crate::graphql::scalars::Decimal;
+use crate::graphql::patch::{patch, patch_optional};
+use crate::graphql::scalars::{Date, Decimal};
 use crate::idempotency;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
@@ -36,6 +36,17 @@ pub struct AddDealProductInput {
     pub tax_percentage: Option<Decimal>,
     /// How the tax applies; EXCLUSIVE when omitted.
     pub tax_method: Option<TaxMethod>,
+    /// How often the line is billed; ONE_TIME when omitted.
+    pub billing_frequency: Option<BillingFrequency>,
+    /// Periods a recurring line is billed (1–520): required for WEEKLY, none for ONE_TIME,
+    /// omitted for a line billed indefinitely.
+    pub billing_frequency_cycles: Option<i32>,
+    /// When the line is first billed.
+    pub billing_start_date: Option<Date>,
+    /// Comments (at most 10,000 characters).
+    pub comments: Option<String>,
+    /// Whether the line counts (true when omitted); a disabled line counts in no total.
+    pub is_enabled: Option<bool>,
     /// The deal version you read; a different current version is CONFLICT.
     pub expected_version: Option<i32>,
     /// Makes the create safe to retry (1–200 printable ASCII characters): a request with a
@@ -62,6 +73,17 @@ pub struct ProductLineInput {
     pub tax_percentage: Option<Decimal>,
     /// How the tax applies; EXCLUSIVE when omitted.
     pub tax_method: Option<TaxMethod>,
+    /// How often the line is billed; ONE_TIME when omitted.
+    pub billing_frequency: Option<BillingFrequency>,
+    /// Periods a recurring line is billed (1–520): required for WEEKLY, none for ONE_TIME,
+    /// omitted for a line billed indefinitely.
+    pub billing_frequency_cycles: Option<i32>,
+    /// When the line is first billed.
+    pub billing_start_date: Option<Date>,
+    /// Comments (at most 10,000 characters).
+    pub comments: Option<String>,
+    /// Whether the line counts (true when omitted); a disabled line counts in no total.
+    pub is_enabled: Option<bool>,
 }
 
 impl ProductLineInput {
@@ -89,6 +111,20 @@ impl ProductLineInput {
             tax_method: self
                 .tax_method
                 .map_or(entity::enums::TaxMethod::Exclusive, Into::into),
+            billing: Billing {
+                frequency: self
+                    .billing_frequency
+                    .map_or(entity::enums::BillingFrequency::OneTime, Into::into),
+                cycles: self.billing_frequency_cycles,
+                start_date: self.billing_start_date.map(|d| d.0),
+            }
+            .checked(at)?,
+            comments: validate::optional_text(
+                &field("comments"),
+                self.comments.as_deref(),
+                10_000,
+            )?,
+            is_enabled: self.is_enabled.unwrap_or(true),
         };
         service::check_discount(
             &field("discount"),
@@ -122,6 +158,18 @@ pub struct UpdateDealProductInput {
     pub tax_percentage: Option<Decimal>,
     /// A new tax method.
     pub tax_method: Option<TaxMethod>,
+    /// A new billing frequency; with it, `billingFrequencyCycles` and `billingStartDate` are
+    /// set together (omitted ones cleared).
+    pub billing_frequency: Option<BillingFrequency>,
+    /// New cycles (1–520), or null for none; given without `billingFrequency`, the line's
+    /// frequency stays.
+    pub billing_frequency_cycles: MaybeUndefined<i32>,
+    /// A new first billing date, or null for none.
+    pub billing_start_date: MaybeUndefined<Date>,
+    /// New comments, or null for none.
+    pub comments: MaybeUndefined<String>,
+    /// Enable or disable the line.
+    pub is_enabled: Option<bool>,
     /// The deal version you read; a different current version is CONFLICT.
     pub expected_version: Option<i32>,
 }
@@ -162,6 +210,49 @@ fn quantity(field: &str, value: Decimal) -> AppResult<Scaled> {
     Ok(scaled)
 }
 
+/// The billing fields of an `updateDealProduct`: None leaves a field, `Some(None)` clears.
+struct BillingPatch {
+    frequency: Option<entity::enums::BillingFrequency>,
+    cycles: Option<Option<i32>>,
+    start_date: Option<Option<sea_orm::prelude::Date>>,
+}
+
+impl BillingPatch {
+    /// The line's new billing, checked as a whole, or None when nothing of it changes. A new
+    /// frequency brings its own cycles and start date (omitted ones cleared); cycles or a start
+    /// date alone keep the line's frequency.
+    async fn resolve(
+        self,
+        ctx: &Context<'_>,
+        line: sea_orm::prelude::Uuid,
+    ) -> AppResult<Option<Billing>> {
+        if self.frequency.is_none() && self.cycles.is_none() && self.start_date.is_none() {
+            return Ok(None);
+        }
+        let billing = match self.frequency {
+            Some(frequency) => Billing {
+                frequency,
+                cycles: self.cycles.flatten(),
+                start_date: self.start_date.flatten(),
+            },
+            None => {
+                let current = ctx
+                    .loaders()?
+                    .load_one(crate::deal::DealProductId(line))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("deal product".into()))?
+                    .0;
+                Billing {
+                    frequency: current.billing_frequency,
+                    cycles: self.cycles.unwrap_or(current.billing_frequency_cycles),
+                    start_date: self.start_date.unwrap_or(current.billing_start_date),
+                }
+            }
+        };
+        billing.checked("input").map(Some)
+    }
+}
+
 /// Mutations on product lines.
 #[derive(Default)]
 pub struct DealProductMutation;
@@ -185,6 +276,11 @@ impl DealProductMutation {
             discount: input.discount,
             tax_percentage: input.tax_percentage,
             tax_method: input.tax_method,
+            billing_frequency: input.billing_frequency,
+            billing_frequency_cycles: input.billing_frequency_cycles,
+            billing_start_date: input.billing_start_date,
+            comments: input.comments,
+            is_enabled: input.is_enabled,
         }
         .into_line("input")?;
         let expected_version = input.expected_version;
@@ -245,6 +341,20 @@ impl DealProductMutation {
                 .map(|t| validate::percentage("input.taxPercentage", t))
                 .transpose()?,
             tax_method: input.tax_method.map(Into::into),
+            billing: None,
+            comments: patch_optional(&input.comments, |c| {
+                validate::optional_text("input.comments", Some(c), 10_000)
+            })?,
+            is_enabled: input.is_enabled,
+        };
+        let billing = BillingPatch {
+            frequency: input.billing_frequency.map(Into::into),
+            cycles: patch(&input.billing_frequency_cycles, |c| Ok(*c))?,
+            start_date: patch(&input.billing_start_date, |d| Ok(d.0))?,
+        };
+        let changes = LineChanges {
+            billing: billing.resolve(ctx, id).await?,
+            ..changes
         };
         let (product, deal) = service::update(
             ctx.db()?,

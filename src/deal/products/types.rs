@@ -7,7 +7,7 @@ use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::money::Money;
-use crate::graphql::scalars::{DateTime, Decimal};
+use crate::graphql::scalars::{Date, DateTime, Decimal};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use entity::{deal_product, enums};
 
@@ -136,6 +136,33 @@ impl DealProduct {
         })
     }
 
+    /// How often the line is billed (Pipedrive); a recurring line counts one period in the
+    /// deal's value.
+    async fn billing_frequency(&self) -> BillingFrequency {
+        self.0.billing_frequency.into()
+    }
+
+    /// How many periods a recurring line is billed; null for ONE_TIME, and for a recurring
+    /// line billed indefinitely.
+    async fn billing_frequency_cycles(&self) -> Option<i32> {
+        self.0.billing_frequency_cycles
+    }
+
+    /// When the line is first billed.
+    async fn billing_start_date(&self) -> Option<Date> {
+        self.0.billing_start_date.map(Date)
+    }
+
+    /// Comments on the line.
+    async fn comments(&self) -> Option<&str> {
+        self.0.comments.as_deref()
+    }
+
+    /// Whether the line counts; a disabled line counts in no total and no quote.
+    async fn is_enabled(&self) -> bool {
+        self.0.is_enabled
+    }
+
     /// When the line was added.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
@@ -145,6 +172,24 @@ impl DealProduct {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
+}
+
+/// How often a product line is billed (Pipedrive's billing frequency).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::BillingFrequency")]
+pub enum BillingFrequency {
+    /// Once (the default).
+    OneTime,
+    /// Every week.
+    Weekly,
+    /// Every month.
+    Monthly,
+    /// Every quarter.
+    Quarterly,
+    /// Every six months.
+    SemiAnnually,
+    /// Every year.
+    Annually,
 }
 
 child_connection!(

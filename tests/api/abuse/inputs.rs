@@ -585,3 +585,80 @@ async fn bad_inputs_of_batches_merges_participants_imports_and_keys_are_bad_inpu
     assert_eq!(body["errors"][0]["extensions"]["field"], "Idempotency-Key");
     assert_eq!(row_counts(&app).await, before, "a refusal wrote something");
 }
+
+#[tokio::test]
+async fn bad_inputs_of_discounts_installments_and_billing_are_bad_input() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    fixtures::build(&app, &org, 2).await;
+    let before = row_counts(&app).await;
+    let deal = gid("deal", Uuid::now_v7());
+    let add = "mutation($i: AddDealDiscountInput!) { addDealDiscount(input: $i) { deal { id } } }";
+    for (input, field) in [
+        (
+            json!({ "dealId": "x", "description": "d", "type": "AMOUNT", "amount": "1" }),
+            "input.dealId",
+        ),
+        (
+            json!({ "dealId": deal, "description": "d".repeat(256), "type": "AMOUNT", "amount": "1" }),
+            "input.description",
+        ),
+        (
+            json!({ "dealId": deal, "description": "d", "type": "AMOUNT", "amount": "-1" }),
+            "input.amount",
+        ),
+        (
+            json!({ "dealId": deal, "description": "d", "type": "PERCENTAGE", "amount": "100.01" }),
+            "input.amount",
+        ),
+    ] {
+        bad_input(&app, &org, add, json!({ "i": input }), field).await;
+    }
+    bad_input(
+        &app,
+        &org,
+        "mutation { updateDealDiscount(input: { id: \"deal_1\" }) { deal { id } } }",
+        json!({}),
+        "input.id",
+    )
+    .await;
+    let set = "mutation($i: SetDealInstallmentsInput!) { setDealInstallments(input: $i) { deal { id } } }";
+    let many: Vec<_> = (0..101)
+        .map(|_| json!({ "description": "x", "amount": "1", "billingDate": "2027-01-01" }))
+        .collect();
+    bad_input(
+        &app,
+        &org,
+        set,
+        json!({ "i": { "dealId": deal, "installments": many } }),
+        "input.installments",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        set,
+        json!({ "i": { "dealId": deal, "installments": [{ "description": "", "amount": "1", "billingDate": "2027-01-01" }] } }),
+        "input.installments.0.description",
+    )
+    .await;
+    bad_input(
+        &app,
+        &org,
+        set,
+        json!({ "i": { "dealId": deal, "installments": [{ "description": "x", "amount": "0", "billingDate": "2027-01-01" }] } }),
+        "input.installments.0.amount",
+    )
+    .await;
+    let line = "mutation($i: AddDealProductInput!) { addDealProduct(input: $i) { deal { id } } }";
+    bad_input(
+        &app,
+        &org,
+        line,
+        json!({ "i": { "dealId": deal, "name": "n", "quantity": "1", "unitPrice": "1",
+                       "billingFrequency": "ANNUALLY", "billingFrequencyCycles": 521 } }),
+        "input.billingFrequencyCycles",
+    )
+    .await;
+    assert_eq!(row_counts(&app).await, before, "a refusal wrote something");
+}

@@ -2,17 +2,20 @@
 //!
 //! Stages are soft-deleted, so the stage history of deals keeps pointing at them; a stage is
 //! deleted only when no deal is in it, or with every deal moved to another stage first (each
-//! move written to the deal's history, in the same transaction).
+//! move written to the deal's history and its event log, in the same transaction).
 
 use crate::auth::Viewer;
 use crate::clock;
 use crate::db::Db;
+use crate::deal::events::{self, DealEventType};
 use crate::deal::service::must_exist;
 use crate::error::{AppError, AppResult};
+use crate::graphql::ids::{NodeKind, global_id};
 use entity::{deal, pipeline, stage, stage_change};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder};
+use serde_json::Value as Json;
 
 /// A stage to create: name and probability.
 pub struct StageFields {
@@ -297,6 +300,26 @@ pub async fn delete_stage(
         stage_change::Entity::insert_many(history)
             .exec_without_returning(&txn)
             .await?;
+        // Each move is an event like any other move, so boards and synced copies follow it.
+        let stage_id = |stage: Uuid| Json::String(global_id(NodeKind::Stage, stage).0);
+        let pipeline_id = |pipeline: Uuid| Json::String(global_id(NodeKind::Pipeline, pipeline).0);
+        let mut changes = vec![events::field("stageId", stage_id(id), stage_id(target.id))];
+        if doomed.pipeline_id != target.pipeline_id {
+            changes.push(events::field(
+                "pipelineId",
+                pipeline_id(doomed.pipeline_id),
+                pipeline_id(target.pipeline_id),
+            ));
+        }
+        changes.push(events::field(
+            "note",
+            Json::Null,
+            Json::String(format!("stage \"{}\" was deleted", doomed.name)),
+        ));
+        for deal_id in &deals {
+            let kind = DealEventType::Moved;
+            events::record(&txn, viewer, *deal_id, kind, changes.clone()).await?;
+        }
     }
     let deleted = live_or_deleted(&txn, org, id).await?;
     txn.commit().await?;

@@ -190,6 +190,20 @@ async fn pipelines_and_stages_are_built_reordered_and_stages_deleted_safely() {
     );
     assert!(last["fromStage"]["deletedAt"].is_string());
     assert_eq!(data["stages"].as_array().map(Vec::len), Some(2));
+    // The move is in the deal's event log like any other.
+    let data = ok(
+        &app,
+        &org,
+        "query($id: ID!) { deal(id: $id) { changelog(first: 1) { nodes { type changes { field oldValue newValue } } } } }",
+        json!({ "id": deal }),
+    )
+    .await;
+    let event = &data["deal"]["changelog"]["nodes"][0];
+    assert_eq!(event["type"], "MOVED", "{event}");
+    assert_eq!(
+        event["changes"][0],
+        json!({ "field": "stageId", "oldValue": stages[0]["id"], "newValue": stages[1]["id"] })
+    );
     let body = app.gql(&org.key, "mutation($d: ID!, $s: ID!) { moveDealToStage(input: { dealId: $d, stageId: $s }) { deal { id } } }", json!({ "d": deal, "s": stages[0]["id"] })).await;
     assert_eq!(
         error_code(&body),

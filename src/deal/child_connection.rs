@@ -1,4 +1,6 @@
-//! `child_connection!`: the Relay connection type of one per-deal list.
+//! `child_connection!`: the Relay connection type of one per-deal list; and
+//! `object_with_deal_lists!`: the deal's fields for those lists, the Relay arguments written
+//! once.
 
 /// Defines `$connection` and `$edge` over the per-deal list of `$model` rows, shown as
 /// `$node(row)`, with the given descriptions, and `$connection::load`.
@@ -40,3 +42,45 @@ macro_rules! child_connection {
 }
 
 pub(crate) use child_connection;
+
+/// `object_with_deal_lists!(/// docs  Type; /// doc  field: Connection, …; fields…)`:
+/// `#[Object] impl Type { fields… }` plus, for each per-deal list, a field taking `first`,
+/// `after`, `last`, `before` that loads `Connection::load(ctx, self.0.id, page)`.
+macro_rules! object_with_deal_lists {
+    (
+        $(#[$doc:meta])*
+        $ty:ident;
+        $( $(#[$list_doc:meta])* $list:ident: $connection:ty, )*
+        ;
+        $($fields:tt)*
+    ) => {
+        $(#[$doc])*
+        #[async_graphql::Object]
+        impl $ty {
+            $($fields)*
+
+            $(
+            $(#[$list_doc])*
+            async fn $list(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
+                first: Option<i32>,
+                #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+                #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
+                #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+            ) -> $crate::error::AppResult<$connection> {
+                let page = $crate::graphql::pagination::PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                };
+                <$connection>::load(ctx, self.0.id, page).await
+            }
+            )*
+        }
+    };
+}
+
+pub(crate) use object_with_deal_lists;

@@ -142,254 +142,102 @@ pub trait DealChild: DecodeAt + Clone + Send + Sync + 'static {
     }
 }
 
-fn key(expr: SimpleExpr, descending: bool, nullable: bool) -> SortKey {
-    SortKey {
-        expr,
-        descending,
-        nullable,
-    }
+/// `deal_child!(module, List, SortColumn, descending, nullable, |row| key value[, relations:
+/// to-one relations])`:
+/// the [`DealChild`] of `module`'s rows — a list of a deal sorted on one column then `id`, its
+/// rows carrying `id`, `deal_id` and `organization_id`.
+macro_rules! deal_child {
+    (
+        $module:ident, $list:ident, $sort:ident, $descending:expr, $nullable:expr,
+        |$row:ident| $value:expr $(, relations: $relations:expr)? $(,)?
+    ) => {
+        impl DealChild for $module::Model {
+            type Entity = $module::Entity;
+            const LIST: ChildList = ChildList::$list;
+            fn keys() -> Vec<SortKey> {
+                vec![SortKey {
+                    expr: Self::column($module::Column::$sort),
+                    descending: $descending,
+                    nullable: $nullable,
+                }]
+            }
+            fn key_values(&self) -> Vec<KeyValue> {
+                let $row = self;
+                vec![$value]
+            }
+            fn id(&self) -> Uuid {
+                self.id
+            }
+            fn deal_id(&self) -> Uuid {
+                self.deal_id
+            }
+            fn deal_column() -> SimpleExpr {
+                Self::column($module::Column::DealId)
+            }
+            fn organization_column() -> SimpleExpr {
+                Self::column($module::Column::OrganizationId)
+            }
+            fn id_column() -> SimpleExpr {
+                Self::column($module::Column::Id)
+            }
+            $(
+            fn relations() -> Vec<ChildRelation> {
+                $relations
+            }
+            )?
+        }
+    };
 }
 
-impl DealChild for deal_product::Model {
-    type Entity = deal_product::Entity;
-    const LIST: ChildList = ChildList::Products;
-    fn keys() -> Vec<SortKey> {
-        vec![key(
-            Self::column(deal_product::Column::Position),
-            false,
-            false,
-        )]
-    }
-    fn key_values(&self) -> Vec<KeyValue> {
-        vec![KeyValue::Int(i64::from(self.position))]
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deal_id(&self) -> Uuid {
-        self.deal_id
-    }
-    fn deal_column() -> SimpleExpr {
-        Self::column(deal_product::Column::DealId)
-    }
-    fn organization_column() -> SimpleExpr {
-        Self::column(deal_product::Column::OrganizationId)
-    }
-    fn id_column() -> SimpleExpr {
-        Self::column(deal_product::Column::Id)
-    }
-}
-
-impl DealChild for stage_change::Model {
-    type Entity = stage_change::Entity;
-    const LIST: ChildList = ChildList::StageHistory;
-    fn keys() -> Vec<SortKey> {
-        vec![key(
-            Self::column(stage_change::Column::ChangedAt),
-            false,
-            false,
-        )]
-    }
-    fn key_values(&self) -> Vec<KeyValue> {
-        vec![KeyValue::Time(self.changed_at)]
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deal_id(&self) -> Uuid {
-        self.deal_id
-    }
-    fn deal_column() -> SimpleExpr {
-        Self::column(stage_change::Column::DealId)
-    }
-    fn organization_column() -> SimpleExpr {
-        Self::column(stage_change::Column::OrganizationId)
-    }
-    fn id_column() -> SimpleExpr {
-        Self::column(stage_change::Column::Id)
-    }
-    fn relations() -> Vec<ChildRelation> {
-        vec![
-            ChildRelation::to::<stage::Model>("fromStage", "from_stage", "from_stage_id"),
-            ChildRelation::to::<stage::Model>("toStage", "to_stage", "to_stage_id"),
-        ]
-    }
-}
-
-impl DealChild for activity::Model {
-    type Entity = activity::Entity;
-    const LIST: ChildList = ChildList::Activities;
-    fn keys() -> Vec<SortKey> {
-        vec![key(Self::column(activity::Column::OccurredAt), true, false)]
-    }
-    fn key_values(&self) -> Vec<KeyValue> {
-        vec![KeyValue::Time(self.occurred_at)]
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deal_id(&self) -> Uuid {
-        self.deal_id
-    }
-    fn deal_column() -> SimpleExpr {
-        Self::column(activity::Column::DealId)
-    }
-    fn organization_column() -> SimpleExpr {
-        Self::column(activity::Column::OrganizationId)
-    }
-    fn id_column() -> SimpleExpr {
-        Self::column(activity::Column::Id)
-    }
-}
-
-impl DealChild for task::Model {
-    type Entity = task::Entity;
-    const LIST: ChildList = ChildList::Tasks;
-    fn keys() -> Vec<SortKey> {
-        vec![key(Self::column(task::Column::DueAt), false, true)]
-    }
-    fn key_values(&self) -> Vec<KeyValue> {
-        vec![self.due_at.map(KeyValue::Time).into()]
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deal_id(&self) -> Uuid {
-        self.deal_id
-    }
-    fn deal_column() -> SimpleExpr {
-        Self::column(task::Column::DealId)
-    }
-    fn organization_column() -> SimpleExpr {
-        Self::column(task::Column::OrganizationId)
-    }
-    fn id_column() -> SimpleExpr {
-        Self::column(task::Column::Id)
-    }
-}
-
-impl DealChild for deal_event::Model {
-    type Entity = deal_event::Entity;
-    const LIST: ChildList = ChildList::Changelog;
-    fn keys() -> Vec<SortKey> {
-        vec![key(Self::column(deal_event::Column::Sequence), true, false)]
-    }
-    fn key_values(&self) -> Vec<KeyValue> {
-        vec![KeyValue::Int(self.sequence)]
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deal_id(&self) -> Uuid {
-        self.deal_id
-    }
-    fn deal_column() -> SimpleExpr {
-        Self::column(deal_event::Column::DealId)
-    }
-    fn organization_column() -> SimpleExpr {
-        Self::column(deal_event::Column::OrganizationId)
-    }
-    fn id_column() -> SimpleExpr {
-        Self::column(deal_event::Column::Id)
-    }
-}
-
-impl DealChild for deal_participant::Model {
-    type Entity = deal_participant::Entity;
-    const LIST: ChildList = ChildList::Participants;
-    fn keys() -> Vec<SortKey> {
-        vec![key(
-            Self::column(deal_participant::Column::CreatedAt),
-            false,
-            false,
-        )]
-    }
-    fn key_values(&self) -> Vec<KeyValue> {
-        vec![KeyValue::Time(self.created_at)]
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deal_id(&self) -> Uuid {
-        self.deal_id
-    }
-    fn deal_column() -> SimpleExpr {
-        Self::column(deal_participant::Column::DealId)
-    }
-    fn organization_column() -> SimpleExpr {
-        Self::column(deal_participant::Column::OrganizationId)
-    }
-    fn id_column() -> SimpleExpr {
-        Self::column(deal_participant::Column::Id)
-    }
-    fn relations() -> Vec<ChildRelation> {
-        vec![ChildRelation::to::<contact::Model>(
-            "contact",
-            "contact",
-            "contact_id",
-        )]
-    }
-}
-
-impl DealChild for deal_discount::Model {
-    type Entity = deal_discount::Entity;
-    const LIST: ChildList = ChildList::Discounts;
-    fn keys() -> Vec<SortKey> {
-        vec![key(
-            Self::column(deal_discount::Column::Position),
-            false,
-            false,
-        )]
-    }
-    fn key_values(&self) -> Vec<KeyValue> {
-        vec![KeyValue::Int(i64::from(self.position))]
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deal_id(&self) -> Uuid {
-        self.deal_id
-    }
-    fn deal_column() -> SimpleExpr {
-        Self::column(deal_discount::Column::DealId)
-    }
-    fn organization_column() -> SimpleExpr {
-        Self::column(deal_discount::Column::OrganizationId)
-    }
-    fn id_column() -> SimpleExpr {
-        Self::column(deal_discount::Column::Id)
-    }
-}
-
-impl DealChild for deal_installment::Model {
-    type Entity = deal_installment::Entity;
-    const LIST: ChildList = ChildList::Installments;
-    fn keys() -> Vec<SortKey> {
-        vec![key(
-            Self::column(deal_installment::Column::BillingDate),
-            false,
-            false,
-        )]
-    }
-    fn key_values(&self) -> Vec<KeyValue> {
-        vec![KeyValue::Date(self.billing_date)]
-    }
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn deal_id(&self) -> Uuid {
-        self.deal_id
-    }
-    fn deal_column() -> SimpleExpr {
-        Self::column(deal_installment::Column::DealId)
-    }
-    fn organization_column() -> SimpleExpr {
-        Self::column(deal_installment::Column::OrganizationId)
-    }
-    fn id_column() -> SimpleExpr {
-        Self::column(deal_installment::Column::Id)
-    }
-}
+deal_child!(deal_product, Products, Position, false, false, |row| {
+    KeyValue::Int(i64::from(row.position))
+});
+deal_child!(
+    stage_change,
+    StageHistory,
+    ChangedAt,
+    false,
+    false,
+    |row| KeyValue::Time(row.changed_at),
+    relations: vec![
+        ChildRelation::to::<stage::Model>("fromStage", "from_stage", "from_stage_id"),
+        ChildRelation::to::<stage::Model>("toStage", "to_stage", "to_stage_id"),
+    ],
+);
+deal_child!(activity, Activities, OccurredAt, true, false, |row| {
+    KeyValue::Time(row.occurred_at)
+});
+deal_child!(task, Tasks, DueAt, false, true, |row| row
+    .due_at
+    .map(KeyValue::Time)
+    .into());
+deal_child!(deal_event, Changelog, Sequence, true, false, |row| {
+    KeyValue::Int(row.sequence)
+});
+deal_child!(
+    deal_participant,
+    Participants,
+    CreatedAt,
+    false,
+    false,
+    |row| KeyValue::Time(row.created_at),
+    relations: vec![ChildRelation::to::<contact::Model>(
+        "contact",
+        "contact",
+        "contact_id"
+    )],
+);
+deal_child!(deal_discount, Discounts, Position, false, false, |row| {
+    KeyValue::Int(i64::from(row.position))
+});
+deal_child!(
+    deal_installment,
+    Installments,
+    BillingDate,
+    false,
+    false,
+    |row| { KeyValue::Date(row.billing_date) }
+);
 
 /// Key: one deal's page of a per-deal list of `M`.
 pub struct ChildrenOf<M> {

@@ -2,6 +2,7 @@
 
 use super::around::{ActivityConnection, TaskConnection};
 use super::billing::{DealDiscountConnection, DealInstallmentConnection};
+use super::child_connection::object_with_deal_lists;
 use super::children::{AllDiscountsOf, AllProductsOf};
 use super::events::types::DealEventConnection;
 use super::history::StageChangeConnection;
@@ -16,12 +17,11 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::money::Money;
-use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
 use crate::sale::{Sale, SaleOfDeal};
 use crate::user::{User, UserId};
-use async_graphql::{Context, Enum, ID, Json, Object};
+use async_graphql::{Context, Enum, ID, Json};
 use entity::{Scaled, deal, enums};
 use rust_decimal::Decimal;
 
@@ -57,10 +57,30 @@ fn days_between(from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono
     (to - from).num_days().max(0)
 }
 
-/// A sales deal: an opportunity with a value, moving through a pipeline's stages until it is
-/// won or lost.
-#[Object]
-impl Deal {
+object_with_deal_lists!(
+    /// A sales deal: an opportunity with a value, moving through a pipeline's stages until it
+    /// is won or lost.
+    Deal;
+    /// The deal's product lines, by position (AchieveApex, Pipedrive).
+    products: DealProductConnection,
+    /// What happened to the deal, newest first (Pipedrive's deal changelog): each change with
+    /// its fields' values before and after, who made it and when.
+    changelog: DealEventConnection,
+    /// Discounts of the whole deal (Pipedrive), in the order they apply.
+    discounts: DealDiscountConnection,
+    /// The parts the deal is billed in (Pipedrive's installments), by billing date; their
+    /// amounts add up to its value.
+    installments: DealInstallmentConnection,
+    /// The deal's moves between stages, oldest first (Rex, Play2Sell).
+    stage_history: StageChangeConnection,
+    /// The deal's activities, newest first (Rex).
+    activities: ActivityConnection,
+    /// The deal's tasks, by due date (Rex).
+    tasks: TaskConnection,
+    /// Contacts taking part in the deal besides its main contact (Pipedrive's participants),
+    /// in the order they were added.
+    participants: DealParticipantConnection,
+    ;
     /// The deal's global id.
     pub async fn id(&self) -> ID {
         global_id(NodeKind::Deal, self.0.id)
@@ -71,8 +91,8 @@ impl Deal {
         &self.0.title
     }
 
-    /// The deal's value, exact, in its currency. While the deal has products this is the sum
-    /// of their totals with tax.
+    /// The deal's value, exact, in its currency. While the deal has product lines this is
+    /// what they make: `productsTotal.withTax`, less `discountsTotal`, plus `valueAdjustment`.
     async fn value(&self) -> Money {
         Money::scaled(self.0.value, &self.0.currency)
     }
@@ -225,53 +245,6 @@ impl Deal {
         )
     }
 
-    /// The deal's product lines, by position (AchieveApex, Pipedrive).
-    async fn products(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealProductConnection> {
-        DealProductConnection::load(
-            ctx,
-            self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
-    }
-
-    /// What happened to the deal, newest first (Pipedrive's deal changelog): each change with
-    /// its fields' values before and after, who made it and when.
-    async fn changelog(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: this many events (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many events (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealEventConnection> {
-        DealEventConnection::load(
-            ctx,
-            self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
-    }
-
     /// Totals of the deal's enabled product lines (AchieveApex's arithmetic); zero without
     /// products. While the deal has products its `value` is `withTax`, less `discountsTotal`,
     /// plus `valueAdjustment`.
@@ -298,138 +271,6 @@ impl Deal {
         self.0
             .value_adjustment
             .map(|adjustment| Money::scaled(adjustment, &self.0.currency))
-    }
-
-    /// Discounts of the whole deal (Pipedrive), in the order they apply.
-    async fn discounts(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealDiscountConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        DealDiscountConnection::load(ctx, self.0.id, page).await
-    }
-
-    /// The parts the deal is billed in (Pipedrive's installments), by billing date; their
-    /// amounts add up to its value.
-    async fn installments(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealInstallmentConnection> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        DealInstallmentConnection::load(ctx, self.0.id, page).await
-    }
-
-    /// The deal's moves between stages, oldest first (Rex, Play2Sell).
-    async fn stage_history(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<StageChangeConnection> {
-        StageChangeConnection::load(
-            ctx,
-            self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
-    }
-
-    /// The deal's activities, newest first (Rex).
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<ActivityConnection> {
-        ActivityConnection::load(
-            ctx,
-            self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
-    }
-
-    /// The deal's tasks, by due date (Rex).
-    async fn tasks(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<TaskConnection> {
-        TaskConnection::load(
-            ctx,
-            self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
-    }
-
-    /// Contacts taking part in the deal besides its main contact (Pipedrive's participants),
-    /// in the order they were added.
-    async fn participants(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page forward: this many rows (at most 500; 50 by default).")]
-        first: Option<i32>,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many rows (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<DealParticipantConnection> {
-        DealParticipantConnection::load(
-            ctx,
-            self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
     }
 
     /// The user whose key created the deal (null for deals created before this was recorded,
@@ -490,7 +331,7 @@ impl Deal {
             &self.0.currency,
         ))
     }
-}
+);
 
 impl Deal {
     /// What the deal's enabled lines and its discounts make.

@@ -1,14 +1,11 @@
 //! The `Company` GraphQL type.
 
-use crate::contact::{ContactConnection, ContactFilter};
 use crate::deal::DealParent;
-use crate::error::AppResult;
 use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::list_fields::object_with_lists;
-use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
 use crate::sale::SaleParent;
-use async_graphql::{Context, ID};
+use async_graphql::ID;
 use entity::company;
 
 #[derive(Clone)]
@@ -19,6 +16,7 @@ object_with_lists!(
     Company;
     deals: |c: &Company| Some((DealParent::Company, c.0.id)),
     sales: |c: &Company| Some((SaleParent::Company, c.0.id)),
+    contacts: |c: &Company| Some(c.0.id),
     ;
     /// The company's global id.
     pub async fn id(&self) -> ID {
@@ -33,33 +31,6 @@ object_with_lists!(
     /// The company's web domain, if known.
     async fn domain(&self) -> Option<&str> {
         self.0.domain.as_deref()
-    }
-
-    /// The company's contacts, by last then first name; loaded for many companies at once.
-    async fn contacts(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which contacts (a companyId here is ignored).")] filter: Option<
-            ContactFilter,
-        >,
-        #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
-        #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
-    ) -> AppResult<ContactConnection> {
-        let filter = ContactFilter {
-            company_id: None,
-            ..filter.unwrap_or_default()
-        };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        ContactConnection::of_company(ctx, self.0.id, filter, page).await
     }
 
     /// When the company was created.

@@ -112,8 +112,27 @@ list_connection!(
 );
 
 impl ContactConnection {
+    /// The contacts of a company (`Some`), or of the organisation.
+    pub async fn resolve(
+        ctx: &Context<'_>,
+        company: Option<Uuid>,
+        filter: ContactFilter,
+        args: PageArgs,
+    ) -> AppResult<Self> {
+        match company {
+            Some(company) => {
+                let filter = ContactFilter {
+                    company_id: None,
+                    ..filter
+                };
+                Self::of_company(ctx, company, filter, args).await
+            }
+            None => Self::root(ctx, filter, args).await,
+        }
+    }
+
     /// The organisation's contacts.
-    pub async fn root(ctx: &Context<'_>, filter: ContactFilter, args: PageArgs) -> AppResult<Self> {
+    async fn root(ctx: &Context<'_>, filter: ContactFilter, args: PageArgs) -> AppResult<Self> {
         let condition = filter.condition(ctx.viewer()?.organization_id)?;
         let page = fetch_root_page::<contact::Entity>(
             ctx.db()?,
@@ -131,7 +150,7 @@ impl ContactConnection {
     }
 
     /// A company's contacts, loaded with its siblings' in one statement.
-    pub async fn of_company(
+    async fn of_company(
         ctx: &Context<'_>,
         company: Uuid,
         filter: ContactFilter,

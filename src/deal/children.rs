@@ -417,21 +417,11 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
             for (deal, rows) in pages {
                 if let Some(deal) = deal {
                     let mut related = Vec::new();
-                    let edges = rows
-                        .edges
-                        .into_iter()
-                        .map(|(cursor, (row, with))| {
-                            related.extend(with);
-                            (cursor, row)
-                        })
-                        .collect();
-                    let page = ChildPage {
-                        page: RowPage {
-                            edges,
-                            info: rows.info,
-                        },
-                        related,
-                    };
+                    let page = rows.map(|(row, with)| {
+                        related.extend(with);
+                        row
+                    });
+                    let page = ChildPage { page, related };
                     loaded.insert(ChildrenOf::with(deal, args.clone(), includes), page);
                 }
             }

@@ -323,20 +323,7 @@ where
     );
     Ok(pages
         .into_iter()
-        .map(|(parent, page)| {
-            let edges = page
-                .edges
-                .into_iter()
-                .map(|(cursor, (_, row))| (cursor, row))
-                .collect();
-            (
-                parent,
-                RowPage {
-                    edges,
-                    info: page.info,
-                },
-            )
-        })
+        .map(|(parent, page)| (parent, page.map(|(_, row)| row)))
         .collect())
 }
 

@@ -1,15 +1,15 @@
 //! [`object_with_lists!`]: the list fields several types share — `deals(filter, orderBy, first,
-//! after, last, before)` and `sales(filter, first, after, last, before)` — written once. The
+//! after, last, before)`, `sales(…)` and `contacts(…)` — written once. The
 //! macro writes a type's `#[Object]` impl with the fields it is given plus these, for the root
 //! queries and every type the lists hang from (pipeline, stage, company, contact, user), so
 //! that the arguments, their docs and their handling exist in one place. (async-graphql's
 //! `#[graphql(flatten)]` cannot serve here: it loses the fields of a type that is still being
 //! registered, and these lists are in cycles — a deal has a stage, which has deals.)
 
-/// `object_with_lists!(/// docs  Type; deals: |row: &Type| parent, sales: |row: &Type| parent;
-/// fields…)`: `#[Object] impl Type { fields… }` plus `deals` and/or `sales`, each listing the
-/// rows of its parent (`Some((DealParent::…, id))`, `Some((SaleParent::…, id))`) or of the
-/// whole organisation (`None`). `deals(name: Type, "description", …): |row, name, …| parent`
+/// `object_with_lists!(/// docs  Type; deals: |row: &Type| parent, sales: |row: &Type| parent,
+/// contacts: |row: &Type| company; fields…)`: `#[Object] impl Type { fields… }` plus `deals`,
+/// `sales` and/or `contacts`, each listing the rows of its parent (`Some((DealParent::…, id))`,
+/// `Some((SaleParent::…, id))`, `Some(company id)`) or of the whole organisation (`None`). `deals(name: Type, "description", …): |row, name, …| parent`
 /// gives a type's `deals` more arguments, passed on to the closure that picks the parent.
 macro_rules! object_with_lists {
     (
@@ -17,6 +17,7 @@ macro_rules! object_with_lists {
         $ty:ident;
         $(deals $(($($extra:ident : $extra_ty:ty, $extra_doc:literal);+))? : $deals:expr,)?
         $(sales: $sales:expr,)?
+        $(contacts: $contacts:expr,)?
         ;
         $($fields:tt)*
     ) => {
@@ -80,6 +81,33 @@ macro_rules! object_with_lists {
                     before,
                 };
                 $crate::sale::resolve_sales(ctx, ($sales)(self), filter.unwrap_or_default(), page)
+                    .await
+            }
+            )?
+
+            $(
+            /// Contacts [persons] — of your organisation at the root, else of this company —
+            /// by last then first name, paged by cursor. The pages of many companies load
+            /// together in one statement.
+            async fn contacts(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "Which contacts (under a company, its companyId is ignored).")]
+                filter: Option<$crate::contact::ContactFilter>,
+                #[graphql(desc = "Page forward: this many (at most 500; 50 by default).")]
+                first: Option<i32>,
+                #[graphql(desc = "Page forward: start after this cursor.")] after: Option<String>,
+                #[graphql(desc = "Page backward: this many (at most 500).")] last: Option<i32>,
+                #[graphql(desc = "Page backward: end before this cursor.")] before: Option<String>,
+            ) -> $crate::error::AppResult<$crate::contact::ContactConnection> {
+                let page = $crate::graphql::pagination::PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                };
+                let filter = filter.unwrap_or_default();
+                $crate::contact::ContactConnection::resolve(ctx, ($contacts)(self), filter, page)
                     .await
             }
             )?

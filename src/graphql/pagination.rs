@@ -601,6 +601,16 @@ pub struct RowPage<M> {
     pub info: PageInfo,
 }
 
+impl<M> RowPage<M> {
+    /// The same page with each row turned into another (its cursor and place kept).
+    pub fn map<N>(self, mut f: impl FnMut(M) -> N) -> RowPage<N> {
+        RowPage {
+            edges: self.edges.into_iter().map(|(c, row)| (c, f(row))).collect(),
+            info: self.info,
+        }
+    }
+}
+
 impl<M> Default for RowPage<M> {
     fn default() -> Self {
         Self {

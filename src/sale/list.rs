@@ -355,20 +355,7 @@ async fn fetch_pages(
     let pages = pages_by_parent(rows, Some(ids), |row| Some(row.0), &page, cursor_of);
     Ok(pages
         .into_iter()
-        .map(|(parent, page)| {
-            let edges = page
-                .edges
-                .into_iter()
-                .map(|(cursor, (_, row))| (cursor, row))
-                .collect();
-            (
-                parent,
-                RowPage {
-                    edges,
-                    info: page.info,
-                },
-            )
-        })
+        .map(|(parent, page)| (parent, page.map(|(_, row)| row)))
         .collect())
 }
 

@@ -202,7 +202,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 async fn connect(config: &Config) -> Result<DatabaseConnection, sea_orm::DbErr> {
     db::connect_with(
         &config.database_url,
-        config.db_max_connections,
+        config.pool_size(),
         None,
         Some(std::time::Duration::from_millis(config.request_timeout_ms)),
     )

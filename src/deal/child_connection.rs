@@ -76,7 +76,9 @@ macro_rules! object_with_deal_lists {
                     last,
                     before,
                 };
-                <$connection>::load(ctx, self.0.id, page).await
+                // Boxed: the page's future is large, and inline it would be part of every
+                // field's future of this type (each of them allocated and copied per row).
+                Box::pin(<$connection>::load(ctx, self.0.id, page)).await
             }
             )*
         }

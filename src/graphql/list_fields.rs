@@ -56,7 +56,10 @@ macro_rules! object_with_lists {
                     order_by,
                     page,
                 };
-                $crate::deal::resolve_deals(ctx, ($deals)(self $($(, $extra)+)?), args).await
+                // Boxed (as the other lists): a page's future is large, and inline it would
+                // be part of every field's future of the type (allocated and copied per row).
+                Box::pin($crate::deal::resolve_deals(ctx, ($deals)(self $($(, $extra)+)?), args))
+                    .await
             }
             )?
 
@@ -80,8 +83,8 @@ macro_rules! object_with_lists {
                     last,
                     before,
                 };
-                $crate::sale::resolve_sales(ctx, ($sales)(self), filter.unwrap_or_default(), page)
-                    .await
+                let filter = filter.unwrap_or_default();
+                Box::pin($crate::sale::resolve_sales(ctx, ($sales)(self), filter, page)).await
             }
             )?
 
@@ -107,7 +110,8 @@ macro_rules! object_with_lists {
                     before,
                 };
                 let filter = filter.unwrap_or_default();
-                $crate::contact::ContactConnection::resolve(ctx, ($contacts)(self), filter, page)
+                let parent = ($contacts)(self);
+                Box::pin($crate::contact::ContactConnection::resolve(ctx, parent, filter, page))
                     .await
             }
             )?

@@ -142,13 +142,14 @@ pub trait DealChild: DecodeAt + Clone + Send + Sync + 'static {
     }
 }
 
-/// `deal_child!(module, List, SortColumn, descending, nullable, |row| key value[, relations:
-/// to-one relations])`:
+/// `deal_child!(module, List, SortColumn, descending: bool, nullable: bool, |row| key value[,
+/// relations: to-one relations])`:
 /// the [`DealChild`] of `module`'s rows — a list of a deal sorted on one column then `id`, its
 /// rows carrying `id`, `deal_id` and `organization_id`.
 macro_rules! deal_child {
     (
-        $module:ident, $list:ident, $sort:ident, $descending:expr, $nullable:expr,
+        $module:ident, $list:ident, $sort:ident, descending: $descending:expr,
+        nullable: $nullable:expr,
         |$row:ident| $value:expr $(, relations: $relations:expr)? $(,)?
     ) => {
         impl DealChild for $module::Model {
@@ -189,37 +190,27 @@ macro_rules! deal_child {
     };
 }
 
-deal_child!(deal_product, Products, Position, false, false, |row| {
+deal_child!(deal_product, Products, Position, descending: false, nullable: false, |row| {
     KeyValue::Int(i64::from(row.position))
 });
-deal_child!(
-    stage_change,
-    StageHistory,
-    ChangedAt,
-    false,
-    false,
+deal_child!(stage_change, StageHistory, ChangedAt, descending: false, nullable: false,
     |row| KeyValue::Time(row.changed_at),
     relations: vec![
         ChildRelation::to::<stage::Model>("fromStage", "from_stage", "from_stage_id"),
         ChildRelation::to::<stage::Model>("toStage", "to_stage", "to_stage_id"),
     ],
 );
-deal_child!(activity, Activities, OccurredAt, true, false, |row| {
+deal_child!(activity, Activities, OccurredAt, descending: true, nullable: false, |row| {
     KeyValue::Time(row.occurred_at)
 });
-deal_child!(task, Tasks, DueAt, false, true, |row| row
+deal_child!(task, Tasks, DueAt, descending: false, nullable: true, |row| row
     .due_at
     .map(KeyValue::Time)
     .into());
-deal_child!(deal_event, Changelog, Sequence, true, false, |row| {
+deal_child!(deal_event, Changelog, Sequence, descending: true, nullable: false, |row| {
     KeyValue::Int(row.sequence)
 });
-deal_child!(
-    deal_participant,
-    Participants,
-    CreatedAt,
-    false,
-    false,
+deal_child!(deal_participant, Participants, CreatedAt, descending: false, nullable: false,
     |row| KeyValue::Time(row.created_at),
     relations: vec![ChildRelation::to::<contact::Model>(
         "contact",
@@ -227,15 +218,10 @@ deal_child!(
         "contact_id"
     )],
 );
-deal_child!(deal_discount, Discounts, Position, false, false, |row| {
+deal_child!(deal_discount, Discounts, Position, descending: false, nullable: false, |row| {
     KeyValue::Int(i64::from(row.position))
 });
-deal_child!(
-    deal_installment,
-    Installments,
-    BillingDate,
-    false,
-    false,
+deal_child!(deal_installment, Installments, BillingDate, descending: false, nullable: false,
     |row| { KeyValue::Date(row.billing_date) }
 );
 

@@ -994,10 +994,8 @@ pub async fn delete_many(db: &impl Db, viewer: &Viewer, ids: &[Uuid]) -> AppResu
             .into_json()
             .unwrap_or(Json::Null),
     );
-    for id in &unique {
-        let changes = vec![deleted_at.clone()];
-        events::record(&txn, viewer, *id, DealEventType::Deleted, changes).await?;
-    }
+    let changes = vec![deleted_at];
+    events::record_each(&txn, viewer, &unique, DealEventType::Deleted, changes).await?;
     txn.commit().await?;
     Ok(unique)
 }

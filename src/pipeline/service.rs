@@ -316,10 +316,7 @@ pub async fn delete_stage(
             Json::Null,
             Json::String(format!("stage \"{}\" was deleted", doomed.name)),
         ));
-        for deal_id in &deals {
-            let kind = DealEventType::Moved;
-            events::record(&txn, viewer, *deal_id, kind, changes.clone()).await?;
-        }
+        events::record_each(&txn, viewer, &deals, DealEventType::Moved, changes).await?;
     }
     let deleted = live_or_deleted(&txn, org, id).await?;
     txn.commit().await?;

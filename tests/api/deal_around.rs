@@ -156,6 +156,36 @@ async fn bulk_delete_is_all_or_nothing() {
     let mut expected = vec![ours[0].clone(), ours[1].clone()];
     expected.sort();
     assert_eq!(deleted, expected);
+    // The change feed: three CREATED (nothing from the refused call), then one DELETED per
+    // deal, numbered on without a gap.
+    let feed = app
+        .gql(
+            &org.key,
+            "{ dealChanges(first: 50) { events { sequence type dealId } } }",
+            json!({}),
+        )
+        .await;
+    let events = feed["data"]["dealChanges"]["events"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("{feed}"));
+    let sequences: Vec<i64> = events
+        .iter()
+        .filter_map(|e| e["sequence"].as_str()?.parse().ok())
+        .collect();
+    let first = sequences.first().copied().unwrap_or_default();
+    assert_eq!(sequences, (first..first + 5).collect::<Vec<_>>(), "{feed}");
+    let types: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(
+        types,
+        ["CREATED", "CREATED", "CREATED", "DELETED", "DELETED"]
+    );
+    let mut deleted_events: Vec<String> = events[3..]
+        .iter()
+        .filter_map(|e| Some(e["dealId"].as_str()?.to_owned()))
+        .collect();
+    deleted_events.sort();
+    assert_eq!(deleted_events, expected);
     assert_eq!(listed(&app, &org, json!({})).await, vec![ours[2].clone()]);
 
     let body = app

@@ -12,5 +12,5 @@ pub mod token;
 pub mod types;
 
 pub use live::EventHub;
-pub use record::{DealEventType, deal_changes, field, kind_of, money, record};
+pub use record::{DealEventType, deal_changes, field, kind_of, money, record, record_each};
 pub use subscription::DealSubscription;

@@ -6,14 +6,15 @@
 //! (live subscriptions of one organisation share uncached loaders: [`DbLoader::shared`]).
 
 use super::batching::BatchQueue;
+use crate::db::reuse::ReadConnection;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use sea_orm::{DatabaseConnection, prelude::Uuid};
+use sea_orm::prelude::Uuid;
 use std::time::Duration;
 
 /// Loads rows of one organisation in batches.
 pub struct DbLoader {
-    /// The pool to read from.
-    pub db: DatabaseConnection,
+    /// The pool to read from, reusing connections between statements.
+    pub db: ReadConnection,
     /// The organisation every statement is filtered by.
     pub organization_id: Uuid,
 }
@@ -25,7 +26,7 @@ pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 impl DbLoader {
     /// Loaders for one request of `organization_id` whose batches are queued on `queue`, to
     /// be run by [`super::batching::run_with_batches`].
-    pub fn queued(db: DatabaseConnection, organization_id: Uuid, queue: BatchQueue) -> Loaders {
+    pub fn queued(db: ReadConnection, organization_id: Uuid, queue: BatchQueue) -> Loaders {
         let loader = Self {
             db,
             organization_id,
@@ -37,7 +38,7 @@ impl DbLoader {
     /// Loaders that all the live subscriptions of `organization_id` in this process share:
     /// nothing is cached (each event shows rows as they are when it is sent), but the same
     /// rows asked by many subscribers within [`SHARED_BATCH_DELAY`] are read once.
-    pub fn shared(db: DatabaseConnection, organization_id: Uuid) -> Loaders {
+    pub fn shared(db: ReadConnection, organization_id: Uuid) -> Loaders {
         let loader = Self {
             db,
             organization_id,

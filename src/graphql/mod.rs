@@ -25,6 +25,7 @@ use crate::api_key::ApiKeyMutation;
 use crate::auth::{Viewer, ViewerQuery, WriteGuarded};
 use crate::company::{CompanyMutation, CompanyQuery};
 use crate::contact::{ContactMutation, ContactQuery};
+use crate::db::reuse::ReadConnection;
 use crate::deal::events::DealSubscription;
 use crate::deal::{DealMutation, DealQuery};
 use crate::error::AppError;
@@ -40,7 +41,6 @@ use federation::EntityQuery;
 use futures_util::{Stream, StreamExt};
 use loader::{DbLoader, Loaders};
 use node::NodeQuery;
-use sea_orm::DatabaseConnection;
 use sql_metrics::SqlMetrics;
 use std::sync::Arc;
 use std::time::Duration;
@@ -120,7 +120,7 @@ pub struct PreparedRequest {
 /// scoped to the caller's organisation. With `count_sql`, the request's statements are
 /// counted and reported in `extensions.sql`.
 pub fn prepare_request(
-    db: &DatabaseConnection,
+    reads: &ReadConnection,
     gate: &RequestGate,
     viewer: Viewer,
     mut request: Request,
@@ -132,11 +132,12 @@ pub fn prepare_request(
         .parsed_query()
         .map(ArgumentPositions::of)
         .unwrap_or_default();
-    let (db, metrics) = if count_sql {
-        let (db, metrics) = SqlMetrics::instrument(db);
-        (db, Some(metrics))
+    let (db, reads, metrics) = if count_sql {
+        let (db, metrics) = SqlMetrics::instrument(reads.pool());
+        let reads = reads.with_pool(db.clone()).counted(metrics.on_statement());
+        (db, reads, Some(metrics))
     } else {
-        (db.clone(), None)
+        (reads.pool().clone(), reads.clone(), None)
     };
     let operation_name = request.operation_name.clone();
     let subscription = request
@@ -149,7 +150,7 @@ pub fn prepare_request(
     let mut request = request.data(viewer).data(transport).data(db.clone());
     if !subscription {
         // A subscription gets its organisation's shared loaders instead (`stream`).
-        let loaders = DbLoader::queued(db, organization_id, queue);
+        let loaders = DbLoader::queued(reads, organization_id, queue);
         request = request.data(loaders);
     }
     Ok(PreparedRequest {

@@ -5,10 +5,12 @@
 //! pool, so a per-request clone with its own callback counts exactly that request's
 //! statements. Authentication runs before, on the server's own handle, and is not counted.
 
+use crate::db::reuse::OnStatement;
 use async_graphql::{Name, Response, Value};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, Statement};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// Counters of one request.
 #[derive(Default)]
@@ -23,13 +25,22 @@ impl SqlMetrics {
         let metrics = Arc::new(SqlMetrics::default());
         let mut counted = db.clone();
         let sink = metrics.clone();
-        counted.set_metric_callback(move |info| {
-            sink.statements.fetch_add(1, Ordering::Relaxed);
-            tracing::trace!(sql = %info.statement.sql, "statement");
-            let micros = u64::try_from(info.elapsed.as_micros()).unwrap_or(u64::MAX);
-            sink.micros.fetch_add(micros, Ordering::Relaxed);
-        });
+        counted.set_metric_callback(move |info| sink.count(info.statement, info.elapsed));
         (counted, metrics)
+    }
+
+    /// A hook counting the statements of reads on reused connections (which bypass the
+    /// pool handle's callback) in these counters.
+    pub fn on_statement(self: &Arc<Self>) -> OnStatement {
+        let sink = self.clone();
+        Arc::new(move |statement, elapsed| sink.count(statement, elapsed))
+    }
+
+    fn count(&self, statement: &Statement, elapsed: Duration) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(sql = %statement.sql, "statement");
+        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        self.micros.fetch_add(micros, Ordering::Relaxed);
     }
 
     /// Adds `extensions.sql` to `response`.

@@ -40,7 +40,6 @@ async fn execute(
         Ok(to_remember) => to_remember,
         Err(err) => return answer.error(&err),
     };
-    let db = &state.db;
     let sql_metrics = state.config.sql_metrics;
     let request = request
         .data(state.viewers.clone())
@@ -51,7 +50,14 @@ async fn execute(
                 .get("idempotency-key")
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         ));
-    match prepare_request(db, &state.gate, viewer, request, transport, sql_metrics) {
+    match prepare_request(
+        &state.reads,
+        &state.gate,
+        viewer,
+        request,
+        transport,
+        sql_metrics,
+    ) {
         Ok(prepared) => {
             state.persisted.remember(to_remember, prepared.query());
             let response = prepared.run(&state.schema).await;

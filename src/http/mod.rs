@@ -14,6 +14,7 @@ pub use serve::Timeouts;
 
 use crate::auth::{OnMutation, ViewerCache};
 use crate::config::Config;
+use crate::db::reuse::{ConnectionReuse, ReadConnection};
 use crate::deal::events::EventHub;
 use crate::error::AppError;
 use crate::graphql::{self as gql, AppSchema};
@@ -37,6 +38,8 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     /// The database pool.
     pub db: DatabaseConnection,
+    /// The pool for requests' loaders, reusing connections between statements.
+    pub reads: ReadConnection,
     /// The GraphQL schema.
     pub schema: AppSchema,
     /// The server's configuration.
@@ -69,8 +72,10 @@ impl AppState {
             config.max_subscriptions_per_connection,
             config.max_subscriptions_per_key,
         );
+        let reads = ReadConnection::new(db.clone(), ConnectionReuse::for_pool(&db));
         Self {
             db,
+            reads,
             events,
             on_mutation,
             subscriptions: Arc::new(subscriptions),

@@ -249,7 +249,7 @@ impl AuthenticatedExecutor {
             .data(state.on_mutation.clone())
             .data(state.events.clone());
         prepare_request(
-            &state.db,
+            &state.reads,
             &state.gate,
             viewer,
             request,

@@ -4,6 +4,7 @@
 mod abuse;
 mod auth;
 mod batch;
+mod connection_reuse;
 mod deal_around;
 mod deal_writes;
 mod deals;

@@ -20,6 +20,7 @@
 //! Memory stays bounded: the broadcast keeps the last [`BROADCAST_CAPACITY`] events; a
 //! subscription that falls further behind reads what it missed from the log.
 
+use crate::db::reuse::ReadConnection;
 use crate::deal::events::feed::last_sequence;
 use crate::graphql::loader::{DbLoader, Loaders};
 use entity::deal_event;
@@ -109,7 +110,10 @@ impl EventHub {
             return loaders;
         }
         all.retain(|_, loaders| loaders.strong_count() > 0);
-        let loaders = Arc::new(DbLoader::shared(self.db.clone(), organization_id));
+        let loaders = Arc::new(DbLoader::shared(
+            ReadConnection::new(self.db.clone(), None),
+            organization_id,
+        ));
         all.insert(organization_id, Arc::downgrade(&loaders));
         loaders
     }

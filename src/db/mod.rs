@@ -1,5 +1,7 @@
 //! Connecting to the database (SQLite by default, PostgreSQL by URL), migrating it, and
-//! beginning write transactions.
+//! beginning write transactions; reads that reuse their connection are [`reuse`].
+
+pub mod reuse;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};

@@ -10,9 +10,9 @@
 //! repairs or replaces it as before.
 //!
 //! The stack holds at most half the pool, so writes (transactions, taken from the pool) always
-//! find the other half. Measured with `bench/ab.sh` on the deal detail (three statements),
-//! alternating the release ping off and on in one binary: 1,260 vs 1,087 req/s, server CPU
-//! 0.93 vs 1.08 ms per request.
+//! find the other half. Measured with `bench/ab.sh` on the deal detail (three statements) over
+//! the 100,000-deal PostgreSQL demo, three alternating rounds against the binary before:
+//! 1,366 vs 1,102 req/s (medians), server CPU 0.82 vs 1.07 ms per request.
 
 use sea_orm::sea_query::Values;
 use sea_orm::sqlx::{self, Postgres, Sqlite, pool::PoolConnection};

@@ -62,6 +62,11 @@ impl ConnectionReuse {
         }))
     }
 
+    /// How many connections the stack keeps at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// How many connections are idle on the stack.
     pub fn idle(&self) -> usize {
         self.idle.lock().map_or(0, |idle| idle.len())

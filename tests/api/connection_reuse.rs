@@ -44,12 +44,15 @@ async fn reads_keep_at_most_half_the_pool_and_let_failed_connections_go() {
         "the connection is kept after its statement"
     );
 
-    // Eight reads at once hold the whole pool; afterwards half of it stays on the stack.
-    let totals = join_all((0..8).map(|i| sum(&reads, i, 1000))).await;
-    assert_eq!(totals, (0..8).map(|i| i + 1000).collect::<Vec<_>>());
-    assert_eq!(reuse.idle(), 4);
+    // Sixteen reads at once take as many connections as the pool gives (how many depends on
+    // how fast each answers); afterwards at most half the pool stays on the stack.
+    assert_eq!(reuse.capacity(), 4);
+    let totals = join_all((0..16).map(|i| sum(&reads, i, 1000))).await;
+    assert_eq!(totals, (0..16).map(|i| i + 1000).collect::<Vec<_>>());
+    let kept = reuse.idle();
+    assert!((1..=4).contains(&kept), "{kept} connections kept");
 
-    // With the stack full, writes still get a connection from the pool.
+    // With the stack as full as it gets, writes still get a connection from the pool.
     for _ in 0..4 {
         let txn = db.begin().await.expect("a write transaction begins");
         txn.execute_unprepared("UPDATE organization SET name = name")
@@ -67,9 +70,9 @@ async fn reads_keep_at_most_half_the_pool_and_let_failed_connections_go() {
         ))
         .await;
     assert!(failed.is_err());
-    assert_eq!(reuse.idle(), 3);
+    assert_eq!(reuse.idle(), kept - 1);
     assert_eq!(sum(&reads, -5, 7).await, 2);
-    assert_eq!(reuse.idle(), 3);
+    assert_eq!(reuse.idle(), (kept - 1).max(1));
 }
 
 /// Many concurrent reads, then writes and reads in turn: every answer is right, and no write

@@ -155,23 +155,22 @@ impl ReadConnection {
         let started = self.on_statement.as_ref().map(|_| Instant::now());
         let values = SqlxValues(stmt.values.take().unwrap_or(Values(Vec::new())));
         let sql = sqlx::AssertSqlSafe(stmt.sql.as_str());
+        // The same sqlx calls for either backend's connection type.
+        macro_rules! rows_on {
+            ($conn:expr) => {{
+                let query = sqlx::query_with(sql, values);
+                if first_only {
+                    let row = query.fetch_optional(&mut **$conn).await;
+                    row.map(|row| row.into_iter().map(QueryResult::from).collect())
+                } else {
+                    let rows = query.fetch_all(&mut **$conn).await;
+                    rows.map(|rows| rows.into_iter().map(QueryResult::from).collect())
+                }
+            }};
+        }
         let rows: Result<Vec<QueryResult>, sqlx::Error> = match &mut held {
-            Held::Postgres(conn) if first_only => sqlx::query_with(sql, values)
-                .fetch_optional(&mut **conn)
-                .await
-                .map(|row| row.into_iter().map(QueryResult::from).collect()),
-            Held::Postgres(conn) => sqlx::query_with(sql, values)
-                .fetch_all(&mut **conn)
-                .await
-                .map(|rows| rows.into_iter().map(QueryResult::from).collect()),
-            Held::Sqlite(conn) if first_only => sqlx::query_with(sql, values)
-                .fetch_optional(&mut **conn)
-                .await
-                .map(|row| row.into_iter().map(QueryResult::from).collect()),
-            Held::Sqlite(conn) => sqlx::query_with(sql, values)
-                .fetch_all(&mut **conn)
-                .await
-                .map(|rows| rows.into_iter().map(QueryResult::from).collect()),
+            Held::Postgres(conn) => rows_on!(conn),
+            Held::Sqlite(conn) => rows_on!(conn),
         };
         if let (Some(on_statement), Some(started)) = (&self.on_statement, started) {
             on_statement(&stmt, started.elapsed());

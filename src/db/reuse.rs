@@ -133,12 +133,18 @@ impl ReadConnection {
                 .acquire()
                 .await
                 .map(Held::Postgres),
-            _ => self
+            DatabaseBackend::Sqlite => self
                 .db
                 .get_sqlite_connection_pool()
                 .acquire()
                 .await
                 .map(Held::Sqlite),
+            // `ConnectionReuse::for_pool` makes none for other pools; never reached.
+            _ => {
+                return Err(DbErr::Custom(
+                    "no reusable connections for this database".into(),
+                ));
+            }
         }
         .map_err(acquire_error)
     }

@@ -1,6 +1,6 @@
 //! `child_connection!`: the Relay connection type of one per-deal list; and
 //! `object_with_deal_lists!`: the deal's fields for those lists, the Relay arguments written
-//! once.
+//! once, and which of them a field of a request selects (to read them with the deal).
 
 /// Defines `$connection` and `$edge` over the per-deal list of `$model` rows, shown as
 /// `$node(row)`, with the given descriptions, and `$connection::load`.
@@ -36,6 +36,15 @@ macro_rules! child_connection {
                     deal,
                 };
                 Ok(Self { page, count })
+            }
+
+            /// The page of this list that `field` (the list's field on a deal) selects, to
+            /// read with the deal itself.
+            pub fn list_part(
+                field: &async_graphql::SelectionField<'_>,
+                deal: sea_orm::prelude::Uuid,
+            ) -> Option<Box<dyn $crate::deal::children::ListPart>> {
+                $crate::deal::children::list_part::<$model>(field, deal)
             }
         }
     };
@@ -82,7 +91,54 @@ macro_rules! object_with_deal_lists {
             }
             )*
         }
+
+        impl $ty {
+            /// The page of one of this type's lists that `field` selects, to read with the
+            /// row itself (None: `field` is not one of its lists, or not a valid page).
+            pub fn list_part(
+                field: &async_graphql::SelectionField<'_>,
+                deal: sea_orm::prelude::Uuid,
+            ) -> Option<Box<dyn $crate::deal::children::ListPart>> {
+                $(
+                if $crate::deal::child_connection::names_field(stringify!($list), field.name()) {
+                    return <$connection>::list_part(field, deal);
+                }
+                )*
+                None
+            }
+        }
     };
 }
 
 pub(crate) use object_with_deal_lists;
+
+/// Whether `field` is the GraphQL name (camelCase) of the Rust method `method` (snake_case).
+pub fn names_field(method: &str, field: &str) -> bool {
+    let mut field = field.chars();
+    let mut upper = false;
+    for c in method.chars() {
+        if c == '_' {
+            upper = true;
+            continue;
+        }
+        let expected = if upper { c.to_ascii_uppercase() } else { c };
+        upper = false;
+        if field.next() != Some(expected) {
+            return false;
+        }
+    }
+    field.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_field;
+
+    #[test]
+    fn snake_case_methods_name_camel_case_fields() {
+        assert!(names_field("stage_history", "stageHistory"));
+        assert!(names_field("products", "products"));
+        assert!(!names_field("stage_history", "stage_history"));
+        assert!(!names_field("products", "product"));
+    }
+}

@@ -7,19 +7,24 @@ use crate::contact::{Contact, ContactId};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loader::{DbLoader, Loaders};
 use crate::graphql::pagination::{
-    Cursor, KeyValue, Listing, PageArgs, Partition, RowPage, SortKey, ToOne, count_rows,
-    fetch_raw_rows, pages_by_parent,
+    Cursor, KeyValue, Listing, Page, PageArgs, Partition, RowPage, SortKey, ToOne, apply_order,
+    count_rows, listing_statement, pages_by_parent,
 };
 use crate::graphql::row_decode::{DecodeAt, Layout};
 use crate::pipeline::{Stage, StageId};
 use async_graphql::dataloader::Loader;
+use async_graphql::{Lookahead, SelectionField};
 use entity::{
     activity, contact, deal_discount, deal_event, deal_installment, deal_participant, deal_product,
     stage, stage_change, task,
 };
+use futures_util::future::BoxFuture;
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, QueryFilter,
+    QueryResult, StatementBuilder,
+};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -54,8 +59,8 @@ pub struct ChildRelation {
     pub join: ToOne,
     /// Reads the related row from the columns starting at a position (None: the row has none).
     pub decode: fn(&QueryResult, usize) -> Result<Option<Related>, DbErr>,
-    /// Where the related row's columns start, in a statement's layout.
-    pub start: fn(&Layout, &str) -> AppResult<usize>,
+    /// Where the related row's columns start, in a statement's layout (from a position on).
+    pub start: fn(&Layout, &str, usize) -> AppResult<usize>,
 }
 
 impl ChildRelation {
@@ -69,7 +74,7 @@ impl ChildRelation {
             field,
             join: ToOne::to::<<M as sea_orm::ModelTrait>::Entity>(alias, foreign_key),
             decode: |row, at| Ok(M::decode_joined_at(row, at)?.map(Into::into)),
-            start: Layout::start_of::<M>,
+            start: Layout::start_of_after::<M>,
         }
     }
 }
@@ -240,7 +245,12 @@ impl<M: DealChild> ChildrenOf<M> {
     /// The page `page` of `deal`'s list, with the relations the request selects on the
     /// rows (`ctx` is the connection field's).
     pub fn new(ctx: &async_graphql::Context<'_>, deal: Uuid, page: PageArgs) -> Self {
-        let connection = ctx.look_ahead();
+        Self::selected(&ctx.look_ahead(), deal, page)
+    }
+
+    /// The page `page` of `deal`'s list, with the relations `connection` (the selection of
+    /// the list's field) selects on the rows.
+    fn selected(connection: &Lookahead<'_>, deal: Uuid, page: PageArgs) -> Self {
         let rows = [
             connection.field("nodes"),
             connection.field("edges").field("node"),
@@ -318,21 +328,24 @@ impl<M> Default for ChildPage<M> {
 }
 
 /// The rows of a per-deal page as `M`s, each with the related rows of `relations` fetched
-/// with it, decoded by position ([`crate::graphql::row_decode`]).
-fn decode_all<M: DealChild>(
-    rows: &[QueryResult],
+/// with it, decoded by position ([`crate::graphql::row_decode`]) from the columns of `layout`
+/// at `from` and after.
+fn decode_all<'r, M: DealChild>(
+    rows: impl IntoIterator<Item = &'r QueryResult>,
+    layout: &Layout,
+    from: usize,
     relations: &[ChildRelation],
 ) -> AppResult<Vec<(M, Vec<Related>)>> {
-    let layout = Layout::of(rows);
-    let row_at = layout.start_of::<M>("")?;
+    let row_at = layout.start_of_after::<M>("", from)?;
     let starts = relations
         .iter()
         .map(|relation| {
-            let at = (relation.start)(&layout, &format!("{}__", relation.join.alias))?;
+            let prefix = format!("{}__", relation.join.alias);
+            let at = (relation.start)(layout, &prefix, from)?;
             Ok((relation.decode, at))
         })
         .collect::<AppResult<Vec<_>>>()?;
-    rows.iter()
+    rows.into_iter()
         .map(|row| {
             let mut related = Vec::new();
             for (decode, at) in &starts {
@@ -347,6 +360,100 @@ fn signature(list: ChildList) -> String {
     format!("{list:?}")
 }
 
+/// One page request of a per-deal list over many deals: what its statement fetches and how
+/// its rows become pages.
+struct ChildPages<'a, M> {
+    /// The deals.
+    deals: &'a [Uuid],
+    /// The page, as asked.
+    args: &'a PageArgs,
+    /// Which of `M::relations()` come with the rows.
+    includes: u8,
+    /// The page, validated.
+    page: Page,
+    /// The relations that come with the rows.
+    relations: Vec<ChildRelation>,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: DealChild> ChildPages<'a, M> {
+    /// Page `args` of the lists of `deals`, with the relations of `includes`.
+    fn new(deals: &'a [Uuid], args: &'a PageArgs, includes: u8) -> AppResult<Self> {
+        let page = args.page(&signature(M::LIST))?;
+        let relations = M::relations()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| includes & (1 << i) != 0)
+            .map(|(_, relation)| relation)
+            .collect();
+        Ok(Self {
+            deals,
+            args,
+            includes,
+            page,
+            relations,
+            marker: PhantomData,
+        })
+    }
+
+    /// The statement: every deal's page in one (None: no deals).
+    fn statement(
+        &self,
+        backend: DbBackend,
+        organization_id: Uuid,
+    ) -> AppResult<Option<SelectStatement>> {
+        let joins: Vec<ToOne> = self.relations.iter().map(|r| r.join.clone()).collect();
+        let listing = Listing {
+            condition: Condition::all().add(M::organization_column().eq(organization_id)),
+            keys: &M::keys(),
+            id: M::id_column(),
+            partition: Some(Partition::by_column(M::deal_column(), self.deals)),
+            page: &self.page,
+            joins: &joins,
+            hits: None,
+        };
+        listing_statement::<M::Entity>(backend, listing)
+    }
+
+    /// The statement's rows (whose columns start at `from` in `layout`) as one page per deal.
+    fn pages<'r>(
+        &self,
+        rows: impl IntoIterator<Item = &'r QueryResult>,
+        layout: &Layout,
+        from: usize,
+    ) -> AppResult<Vec<(ChildrenOf<M>, ChildPage<M>)>> {
+        let rows = decode_all::<M>(rows, layout, from, &self.relations)?;
+        let order = signature(M::LIST);
+        let cursor_of = |(row, _): &(M, Vec<Related>)| {
+            Cursor {
+                order: order.clone(),
+                keys: row.key_values(),
+                id: row.id(),
+            }
+            .encode()
+        };
+        let pages = pages_by_parent(
+            rows,
+            Some(self.deals),
+            |(row, _)| Some(row.deal_id()),
+            &self.page,
+            cursor_of,
+        );
+        Ok(pages
+            .into_iter()
+            .filter_map(|(deal, rows)| {
+                let mut related = Vec::new();
+                let page = rows.map(|(row, with)| {
+                    related.extend(with);
+                    row
+                });
+                let key = ChildrenOf::with(deal?, self.args.clone(), self.includes);
+                Some((key, ChildPage { page, related }))
+            })
+            .collect())
+    }
+}
+
 impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
     type Value = ChildPage<M>;
     type Error = AppError;
@@ -355,7 +462,6 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
         &self,
         keys: &[ChildrenOf<M>],
     ) -> Result<HashMap<ChildrenOf<M>, ChildPage<M>>, AppError> {
-        let order = signature(M::LIST);
         let mut by_page: HashMap<(&PageArgs, u8), Vec<Uuid>> = HashMap::new();
         for key in keys {
             by_page
@@ -363,56 +469,104 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
                 .or_default()
                 .push(key.deal);
         }
-        let sort_keys = M::keys();
+        let backend = self.db.get_database_backend();
         let mut loaded = HashMap::new();
         for ((args, includes), deals) in by_page {
-            let page = args.page(&order)?;
-            let relations: Vec<ChildRelation> = M::relations()
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| includes & (1 << i) != 0)
-                .map(|(_, relation)| relation)
-                .collect();
-            let joins: Vec<ToOne> = relations.iter().map(|r| r.join.clone()).collect();
-            let listing = Listing {
-                condition: Condition::all().add(M::organization_column().eq(self.organization_id)),
-                keys: &sort_keys,
-                id: M::id_column(),
-                partition: Some(Partition::by_column(M::deal_column(), &deals)),
-                page: &page,
-                joins: &joins,
-                hits: None,
-            };
-            let rows = fetch_raw_rows::<M::Entity>(&self.db, listing).await?;
-            let rows = decode_all::<M>(&rows, &relations)?;
-            let cursor_of = |(row, _): &(M, Vec<Related>)| {
-                Cursor {
-                    order: order.clone(),
-                    keys: row.key_values(),
-                    id: row.id(),
+            let pages = ChildPages::<M>::new(&deals, args, includes)?;
+            let rows = match pages.statement(backend, self.organization_id)? {
+                Some(select) => {
+                    self.db
+                        .query_all_raw(StatementBuilder::build(&select, &backend))
+                        .await?
                 }
-                .encode()
+                None => Vec::new(),
             };
-            let pages = pages_by_parent(
-                rows,
-                Some(&deals),
-                |(row, _)| Some(row.deal_id()),
-                &page,
-                cursor_of,
-            );
-            for (deal, rows) in pages {
-                if let Some(deal) = deal {
-                    let mut related = Vec::new();
-                    let page = rows.map(|(row, with)| {
-                        related.extend(with);
-                        row
-                    });
-                    let page = ChildPage { page, related };
-                    loaded.insert(ChildrenOf::with(deal, args.clone(), includes), page);
-                }
-            }
+            loaded.extend(pages.pages(&rows, &Layout::of(&rows), 0)?);
         }
         Ok(loaded)
+    }
+}
+
+/// A page of one per-deal list read within its deal's statement ([`super::detail`]): its rows
+/// come under the list's table name, their columns after a [`PAGE_PARENT`] column.
+pub trait ListPart: Send + Sync {
+    /// The page's statement.
+    fn statement(&self, backend: DbBackend, organization_id: Uuid) -> AppResult<SelectStatement>;
+    /// The name the statement's rows come under.
+    fn alias(&self) -> &'static str;
+    /// Orders the rows of this part, named by [`ListPart::alias`], as the list reads.
+    fn order(&self, select: &mut SelectStatement);
+    /// The page from the part's rows (its columns from `from` on in `layout`), put where the
+    /// list's field finds it.
+    fn feed<'a>(
+        &self,
+        rows: Vec<&QueryResult>,
+        layout: &Layout,
+        from: usize,
+        loaders: &'a Loaders,
+    ) -> AppResult<BoxFuture<'a, ()>>;
+}
+
+/// The page of `deal`'s list of `M` that `field` (the list's field on the deal) selects, to
+/// be read with the deal; None when its arguments are not a valid page (the field itself
+/// then answers why).
+pub fn list_part<M: DealChild>(
+    field: &SelectionField<'_>,
+    deal: Uuid,
+) -> Option<Box<dyn ListPart>> {
+    let mut args = PageArgs::default();
+    for (name, value) in field.arguments().ok()? {
+        let number = || match &value {
+            async_graphql::Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
+            _ => None,
+        };
+        let text = || match &value {
+            async_graphql::Value::String(text) => Some(text.clone()),
+            _ => None,
+        };
+        let null = value == async_graphql::Value::Null;
+        match name.as_str() {
+            _ if null => {}
+            "first" => args.first = Some(number()?),
+            "last" => args.last = Some(number()?),
+            "after" => args.after = Some(text()?),
+            "before" => args.before = Some(text()?),
+            _ => return None,
+        }
+    }
+    let key = ChildrenOf::<M>::selected(&Lookahead::from(*field), deal, args);
+    ChildPages::<M>::new(&[deal], &key.page, key.includes).ok()?;
+    Some(Box::new(key))
+}
+
+impl<M: DealChild> ListPart for ChildrenOf<M> {
+    fn statement(&self, backend: DbBackend, organization_id: Uuid) -> AppResult<SelectStatement> {
+        ChildPages::<M>::new(&[self.deal], &self.page, self.includes)?
+            .statement(backend, organization_id)?
+            .ok_or_else(|| AppError::internal("a deal's list without its deal"))
+    }
+
+    fn alias(&self) -> &'static str {
+        M::Entity::default().table_name()
+    }
+
+    fn order(&self, select: &mut SelectStatement) {
+        if let Ok(page) = self.page.page(&signature(M::LIST)) {
+            apply_order(select, &M::keys(), M::id_column(), page.direction);
+        }
+    }
+
+    fn feed<'a>(
+        &self,
+        rows: Vec<&QueryResult>,
+        layout: &Layout,
+        from: usize,
+        loaders: &'a Loaders,
+    ) -> AppResult<BoxFuture<'a, ()>> {
+        let deals = [self.deal];
+        let pages = ChildPages::<M>::new(&deals, &self.page, self.includes)?;
+        let pages = pages.pages(rows, layout, from)?;
+        Ok(Box::pin(loaders.feed_many(pages)))
     }
 }
 

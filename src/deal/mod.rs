@@ -12,6 +12,7 @@ mod child_connection;
 pub mod children;
 mod connection;
 mod custom_filter;
+mod detail;
 pub mod events;
 mod filter;
 mod history;

@@ -7,12 +7,11 @@ use super::analytics::groups::{DealGroup, DealGroupKey, deal_groups};
 use super::analytics::timeline::{
     DealPeriod, TimelineArgs, TimelineField, TimelineInterval, deals_timeline,
 };
+use super::detail::deal_with_lists;
 use super::events::feed::{DealChangeFeed, deal_changes};
 use super::filter::DealFilter;
-use super::loader::DealId;
 use super::search::{DealSearchConnection, DealSearchField, SearchArgs, search_deals};
 use crate::error::AppResult;
-use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, expect_id};
 use crate::graphql::list_fields::object_with_lists;
 use crate::graphql::scalars::{Date, DateTime};
@@ -34,7 +33,7 @@ object_with_lists!(
         #[graphql(desc = "The deal's id.")] id: ID,
     ) -> AppResult<Option<Deal>> {
         let id = expect_id(&id, NodeKind::Deal, "id")?;
-        ctx.loaders()?.load_one(DealId(id)).await
+        deal_with_lists(ctx, id).await
     }
 
     /// Changes of your organisation's deals after `since`, oldest first, deletions included:

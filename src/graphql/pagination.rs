@@ -480,8 +480,25 @@ pub async fn fetch_raw_rows<E>(
 where
     E: EntityTrait + Default,
 {
-    let table = E::default().table_name();
     let backend = db.get_database_backend();
+    match listing_statement::<E>(backend, listing)? {
+        Some(select) => Ok(db
+            .query_all_raw(StatementBuilder::build(&select, &backend))
+            .await?),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The statement [`fetch_raw_rows`] runs for `listing` on `backend` (None: a nested list
+/// without parents, which has no rows).
+pub fn listing_statement<E>(
+    backend: DbBackend,
+    listing: Listing<'_>,
+) -> AppResult<Option<SelectStatement>>
+where
+    E: EntityTrait + Default,
+{
+    let table = E::default().table_name();
     let mut condition = listing.condition;
     if let Some(past_cursor) = keyset_condition(listing.keys, listing.id.clone(), listing.page)? {
         condition = condition.add(past_cursor);
@@ -515,9 +532,7 @@ where
             for column in E::Column::iter() {
                 inner.column((E::default(), column));
             }
-            return Ok(db
-                .query_all_raw(StatementBuilder::build(&inner, &backend))
-                .await?);
+            return Ok(Some(inner));
         }
         None => {
             for column in E::Column::iter() {
@@ -525,7 +540,7 @@ where
             }
             outer.from_subquery(inner, table);
         }
-        Some(Partition { parents, .. }) if parents.is_empty() => return Ok(Vec::new()),
+        Some(Partition { parents, .. }) if parents.is_empty() => return Ok(None),
         Some(Partition { belongs, parents }) => {
             inner.and_where(belongs(Expr::col((PARENTS, PARENT_ID))));
             outer
@@ -567,9 +582,7 @@ where
         );
     }
     apply_order(&mut outer, listing.keys, listing.id, listing.page.direction);
-    Ok(db
-        .query_all_raw(StatementBuilder::build(&outer, &backend))
-        .await?)
+    Ok(Some(outer))
 }
 
 /// The derived table of parent ids of a nested page, and its one column.

@@ -72,6 +72,12 @@ impl Layout {
     /// position, checked to hold all of `M`'s columns in order (any position when there are
     /// no rows).
     pub fn start_of<M: DecodeAt>(&self, prefix: &str) -> AppResult<usize> {
+        self.start_of_after::<M>(prefix, 0)
+    }
+
+    /// [`Layout::start_of`], looking only at positions from `from` on: the part of a
+    /// statement that selects several lists side by side.
+    pub fn start_of_after<M: DecodeAt>(&self, prefix: &str, from: usize) -> AppResult<usize> {
         if self.names.is_empty() {
             // No rows: nothing will be decoded.
             return Ok(0);
@@ -83,7 +89,7 @@ impl Layout {
                     && name.ends_with(column)
             })
         };
-        let start = (0..self.names.len())
+        let start = (from..self.names.len())
             .find(|&position| named(position, M::COLUMNS[0]))
             .ok_or_else(|| AppError::internal("a page's columns are not where expected"))?;
         let in_order = M::COLUMNS
@@ -97,6 +103,13 @@ impl Layout {
                 "a page's columns are not in the expected order",
             ))
         }
+    }
+
+    /// The positions of the columns named `name`, in order.
+    pub fn positions_of(&self, name: &str) -> Vec<usize> {
+        (0..self.names.len())
+            .filter(|&position| self.names[position] == name)
+            .collect()
     }
 }
 

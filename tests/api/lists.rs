@@ -281,47 +281,6 @@ async fn a_deal_shows_its_products_history_activities_tasks_and_followers() {
 }
 
 #[tokio::test]
-async fn a_deal_with_products_and_history_is_three_statements() {
-    let app = spawn_app().await;
-    let org = app.create_org("Acme").await;
-    let w = fixtures::build(&app, &org, 3).await;
-    let deal = &w.deals[0];
-    let moves = [(None, &w.stages[0]), (Some(&w.stages[0]), &w.stages[2])];
-    for (n, (from, to)) in moves.iter().enumerate() {
-        stage_change::Model {
-            id: Uuid::now_v7(),
-            organization_id: org.id,
-            deal_id: deal.id,
-            from_stage_id: from.map(|s| s.id),
-            to_stage_id: to.id,
-            changed_at: clock::now() - Duration::days(10 - n as i64),
-            changed_by_id: None,
-            note: None,
-        }
-        .into_active_model()
-        .insert(&app.db)
-        .await
-        .expect("insert a stage change");
-    }
-    // Q2 of the peer benchmark: the deal, its products, its history with both stages.
-    let query = "query($id: ID!) { deal(id: $id) { id title products(first: 50) { nodes { name } }
-        stageHistory(first: 50) { nodes { changedAt fromStage { name } toStage { name } } } } }";
-    let body = app
-        .gql(&org.key, query, json!({ "id": gid("deal", deal.id) }))
-        .await;
-    assert!(body["errors"].is_null(), "{body}");
-    let history = &body["data"]["deal"]["stageHistory"]["nodes"];
-    assert!(history[0]["fromStage"].is_null());
-    assert_eq!(history[0]["toStage"]["name"], w.stages[0].name.as_str());
-    assert_eq!(history[1]["fromStage"]["name"], w.stages[0].name.as_str());
-    assert_eq!(history[1]["toStage"]["name"], w.stages[2].name.as_str());
-    assert_eq!(
-        body["extensions"]["sql"]["statements"], 3,
-        "the deal; its products; its history with the stages joined"
-    );
-}
-
-#[tokio::test]
 async fn child_lists_of_many_deals_are_a_fixed_number_of_statements() {
     let app = spawn_app().await;
     let org = app.create_org("Acme").await;

@@ -1,7 +1,7 @@
 //! Reads that keep their connection between statements (`dealgate::db::reuse`): connections
 //! go back on the stack only after a statement that completed, the stack never holds more
-//! than half the pool (writes find the rest), and a read cancelled mid-statement leaves no
-//! broken connection behind.
+//! than half the pool (writes find the rest), reads beyond it wait in line rather than take
+//! the rest, and a read cancelled mid-statement leaves no broken connection behind.
 
 use crate::helpers::{error_code, fresh_database, gid, spawn_app_with};
 use dealgate::config::Config;
@@ -9,6 +9,8 @@ use dealgate::db::reuse::{ConnectionReuse, ReadConnection};
 use futures_util::future::join_all;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
 use serde_json::json;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 fn sum_statement(backend: DatabaseBackend, a: i64, b: i64) -> Statement {
     Statement::from_sql_and_values(
@@ -73,6 +75,72 @@ async fn reads_keep_at_most_half_the_pool_and_let_failed_connections_go() {
     assert_eq!(reuse.idle(), kept - 1);
     assert_eq!(sum(&reads, -5, 7).await, 2);
     assert_eq!(reuse.idle(), (kept - 1).max(1));
+}
+
+/// A statement that keeps its connection busy for a while (tens of milliseconds).
+fn slow_statement(backend: DatabaseBackend) -> Statement {
+    Statement::from_string(
+        backend,
+        match backend {
+            DatabaseBackend::Postgres => {
+                "SELECT CAST(count(*) AS BIGINT) AS total FROM pg_sleep(0.05)"
+            }
+            _ => {
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) \
+                 SELECT count(*) AS total FROM c"
+            }
+        },
+    )
+}
+
+/// Reads beyond what the stack holds wait in line for one of its connections: in a burst of
+/// slow reads no more statements run at once than the stack keeps connections (without the
+/// line, the reads that found the stack empty took the rest of the pool, and waited there
+/// behind reads that came later).
+#[tokio::test]
+async fn reads_beyond_the_stack_wait_in_line_instead_of_taking_the_pool() {
+    let (db, _dir) = fresh_database().await;
+    let reuse = ConnectionReuse::for_pool(&db).expect("a PostgreSQL or SQLite pool");
+    // When each statement ran: it ended when it is counted, and took what it is counted with.
+    let ran: Arc<Mutex<Vec<(Instant, Duration)>>> = Arc::default();
+    let record = ran.clone();
+    let reads =
+        ReadConnection::new(db.clone(), Some(reuse.clone())).counted(Arc::new(move |_, took| {
+            if let Ok(mut ran) = record.lock() {
+                ran.push((Instant::now(), took));
+            }
+        }));
+    let slow = slow_statement(reads.get_database_backend());
+    let answers = join_all((0..16).map(|_| reads.query_one_raw(slow.clone()))).await;
+    for answer in answers {
+        let row = answer.expect("statement").expect("one row");
+        assert!(row.try_get::<i64>("", "total").expect("total") > 0);
+    }
+    let ran = ran.lock().map(|ran| ran.clone()).unwrap_or_default();
+    assert_eq!(ran.len(), 16);
+    // The most statements running at one instant: starts and ends in time order, an end
+    // before a start at the same instant.
+    let mut events: Vec<(Instant, i32)> = ran
+        .iter()
+        .flat_map(|(ended, took)| [(*ended - *took, 1), (*ended, -1)])
+        .collect();
+    events.sort();
+    let (mut running, mut most) = (0, 0);
+    for (_, change) in events {
+        running += change;
+        most = most.max(running);
+    }
+    assert!(
+        most <= reuse.capacity() as i32,
+        "{most} statements ran at once; the stack keeps {}",
+        reuse.capacity()
+    );
+    assert!(most > 1, "the burst ran statements side by side");
+    assert_eq!(
+        reuse.idle(),
+        reuse.capacity(),
+        "every reader gave its connection back"
+    );
 }
 
 /// Many concurrent reads, then writes and reads in turn: every answer is right, and no write

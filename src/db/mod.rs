@@ -17,7 +17,9 @@ pub async fn connect_url(
 }
 
 /// Opens a pool on `url`. SQLite runs in WAL mode with a busy timeout, so readers never wait
-/// for the writer and concurrent writers queue instead of failing. On PostgreSQL, statements
+/// for the writer and concurrent writers queue instead of failing; it is built so that its
+/// plans never depend on bound values (`.cargo/config.toml`), so a prepared statement is
+/// prepared once per connection, not again on every run. On PostgreSQL, statements
 /// longer than `statement_timeout` are cancelled by the server (the server passes its request
 /// deadline, so a cancelled request leaves no work behind), and a pool with a statement
 /// timeout (the server's) opens all its connections at start and keeps them: under a burst,
@@ -113,4 +115,29 @@ pub async fn begin_write(db: &impl Db) -> Result<sea_orm::DatabaseTransaction, D
         ..Default::default()
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connect_url;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    /// The bundled SQLite is built as `.cargo/config.toml` says, with the query planner
+    /// stability guarantee: without it, a statement whose plan looked at a bound value (a
+    /// page's `LIMIT ?`) is prepared again on every run.
+    #[tokio::test]
+    async fn sqlite_plans_never_depend_on_bound_values() {
+        let db = connect_url("sqlite::memory:", 1, None)
+            .await
+            .expect("an in-memory SQLite database");
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT sqlite_compileoption_used('ENABLE_QPSG') AS qpsg",
+            ))
+            .await
+            .expect("statement")
+            .expect("one row");
+        assert_eq!(row.try_get::<i64>("", "qpsg").expect("qpsg"), 1);
+    }
 }

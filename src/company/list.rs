@@ -71,7 +71,7 @@ impl CompanyConnection {
             nullable: false,
         }];
         let page = fetch_root_page::<company::Entity>(
-            ctx.db()?,
+            ctx.reads()?,
             condition.clone(),
             &keys,
             col(company::Column::Id),

@@ -135,7 +135,7 @@ impl ContactConnection {
     async fn root(ctx: &Context<'_>, filter: ContactFilter, args: PageArgs) -> AppResult<Self> {
         let condition = filter.condition(ctx.viewer()?.organization_id)?;
         let page = fetch_root_page::<contact::Entity>(
-            ctx.db()?,
+            ctx.reads()?,
             condition.clone(),
             &keys(),
             col(contact::Column::Id),

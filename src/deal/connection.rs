@@ -138,7 +138,7 @@ impl DealConnection {
         let (includes, totals) = look_ahead(ctx);
         let spec = args.into_spec(includes)?;
         let viewer = ctx.viewer()?;
-        let mut pages = fetch_pages(ctx.db()?, viewer.organization_id, &spec, None).await?;
+        let mut pages = fetch_pages(ctx.reads()?, viewer.organization_id, &spec, None).await?;
         let page = pages.remove(&None).unwrap_or_default();
         let stats = DealStatsOf {
             parent: None,

@@ -23,7 +23,7 @@ use async_graphql::{Context, Enum, Object};
 use entity::deal;
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
-use sea_orm::{DbBackend, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use std::sync::Arc;
 
 /// Longest search term, in characters.
@@ -332,7 +332,7 @@ impl DealSearchConnection {
 
     /// How many deals the search found in all.
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
-        let db = ctx.db()?;
+        let db = ctx.reads()?;
         let backend = db.get_database_backend();
         let organization_id = ctx.viewer()?.organization_id;
         let (search, filter) = &*self.count;
@@ -371,7 +371,7 @@ pub struct SearchArgs {
 /// One page of a search's results, best first.
 pub async fn search_deals(ctx: &Context<'_>, args: SearchArgs) -> AppResult<DealSearchConnection> {
     let search = Search::new(&args.term, args.fields, args.exact_match)?;
-    let db = ctx.db()?;
+    let db = ctx.reads()?;
     let backend = db.get_database_backend();
     let organization_id = ctx.viewer()?.organization_id;
     let filter = args.filter.unwrap_or_default();

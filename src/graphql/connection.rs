@@ -102,7 +102,7 @@ where
             .from(E::default())
             .cond_where(self.condition.clone())
             .to_owned();
-        let counts = crate::graphql::pagination::count_rows(ctx.db()?, select, None).await?;
+        let counts = crate::graphql::pagination::count_rows(ctx.reads()?, select, None).await?;
         Ok(counts.get(&None).copied().unwrap_or(0))
     }
 }

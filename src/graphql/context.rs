@@ -2,6 +2,7 @@
 
 use super::loader::Loaders;
 use crate::auth::Viewer;
+use crate::db::reuse::ReadConnection;
 use crate::error::{AppError, AppResult};
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
@@ -11,8 +12,11 @@ use std::sync::Arc;
 pub trait ContextExt {
     /// The authenticated caller.
     fn viewer(&self) -> AppResult<&Viewer>;
-    /// The database pool.
+    /// The database pool: for writes (transactions).
     fn db(&self) -> AppResult<&DatabaseConnection>;
+    /// What reads go through: the pool, reusing connections between statements (see
+    /// [`crate::db::reuse`]), as the request's loaders do.
+    fn reads(&self) -> AppResult<&ReadConnection>;
     /// This request's loaders (a subscription's: its organisation's shared ones), scoped to
     /// the caller's organisation.
     fn loaders(&self) -> AppResult<&Loaders>;
@@ -27,6 +31,10 @@ impl ContextExt for Context<'_> {
     fn db(&self) -> AppResult<&DatabaseConnection> {
         self.data::<DatabaseConnection>()
             .map_err(|e| AppError::internal(e.message))
+    }
+
+    fn reads(&self) -> AppResult<&ReadConnection> {
+        Ok(&self.loaders()?.loader().db)
     }
 
     fn loaders(&self) -> AppResult<&Loaders> {

@@ -44,7 +44,7 @@ impl PipelineConnection {
             nullable: false,
         }];
         let page = fetch_root_page::<pipeline::Entity>(
-            ctx.db()?,
+            ctx.reads()?,
             condition.clone(),
             &keys,
             col(pipeline::Column::Id),

@@ -246,7 +246,7 @@ impl SaleConnection {
     pub async fn root(ctx: &Context<'_>, filter: SaleFilter, args: PageArgs) -> AppResult<Self> {
         let condition = filter.condition(ctx.viewer()?.organization_id)?;
         let page = fetch_root_page::<sale::Entity>(
-            ctx.db()?,
+            ctx.reads()?,
             condition.clone(),
             &keys(),
             col(sale::Column::Id),

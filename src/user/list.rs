@@ -70,7 +70,7 @@ impl UserConnection {
             nullable: false,
         }];
         let page = fetch_root_page::<user::Entity>(
-            ctx.db()?,
+            ctx.reads()?,
             condition.clone(),
             &keys,
             col(user::Column::Id),

@@ -151,7 +151,7 @@ pub async fn deal_funnel(ctx: &Context<'_>, args: FunnelArgs) -> AppResult<Optio
             "the range ends before it starts",
         ));
     }
-    let db = ctx.db()?;
+    let db = ctx.reads()?;
     let organization_id = ctx.viewer()?.organization_id;
     let backend = db.get_database_backend();
     // The filter is checked whether or not the pipeline has stages.

@@ -240,7 +240,7 @@ pub async fn deal_groups(
     if by.iter().filter(|k| k.period().is_some()).count() > 1 {
         return Err(AppError::bad_input("by", "at most one period key"));
     }
-    let db = ctx.db()?;
+    let db = ctx.reads()?;
     let viewer = ctx.viewer()?;
     let filter = filter.unwrap_or_default();
     let condition = filter.condition(viewer.organization_id, db.get_database_backend())?;

@@ -384,7 +384,7 @@ async fn period_totals(
     ctx: &Context<'_>,
     shape: &TimelineShape,
 ) -> AppResult<HashMap<i64, [DealStats; 3]>> {
-    let db = ctx.db()?;
+    let db = ctx.reads()?;
     let backend = db.get_database_backend();
     let viewer = ctx.viewer()?;
     let date = deal_column(shape.field.column());

@@ -111,7 +111,7 @@ pub async fn deal_changes(
     since: Option<String>,
     first: Option<i32>,
 ) -> AppResult<DealChangeFeed> {
-    let db = ctx.db()?;
+    let db = ctx.reads()?;
     let organization_id = ctx.viewer()?.organization_id;
     let column = |c: deal_event::Column| Expr::col((deal_event::Entity, c));
     let keys = [SortKey {

@@ -9,8 +9,9 @@
 //! request was dropped mid-statement (a deadline), goes back to sqlx's pool, which tests and
 //! repairs or replaces it as before.
 //!
-//! The stack holds at most half the pool, so writes (transactions, taken from the pool) always
-//! find the other half, and as many reads run at once as it holds: the others wait in one
+//! The stack holds at most three quarters of the pool, so writes (transactions, taken from the
+//! pool) always find the last quarter (at least one connection; SQLite has one writer at a
+//! time anyway), and as many reads run at once as it holds: the others wait in one
 //! first-come first-served line (a semaphore). Without the line, a read finding the stack empty
 //! queued in sqlx's pool while later reads took the connections coming back to the stack: under
 //! load a bimodal latency, p99 four to five times the median. Measured with `bench/ab.sh` on the deal detail (three statements) over
@@ -49,8 +50,8 @@ enum Held {
 }
 
 impl ConnectionReuse {
-    /// Room for half of `db`'s pool (at least one connection); None unless `db` is a
-    /// PostgreSQL or SQLite pool of sqlx.
+    /// Room for three quarters of `db`'s pool (a quarter, at least one connection, is left to
+    /// writes; at least one for reads); None unless `db` is a PostgreSQL or SQLite pool of sqlx.
     pub fn for_pool(db: &DatabaseConnection) -> Option<Arc<Self>> {
         let max_connections = match db.get_database_backend() {
             DatabaseBackend::Postgres => db
@@ -63,7 +64,9 @@ impl ConnectionReuse {
                 .get_max_connections(),
             _ => return None,
         };
-        let capacity = (max_connections as usize / 2).max(1);
+        let pool = max_connections as usize;
+        let for_writes = (pool / 4).max(1);
+        let capacity = pool.saturating_sub(for_writes).max(1);
         Some(Arc::new(Self {
             idle: Mutex::new(Vec::with_capacity(capacity)),
             capacity,

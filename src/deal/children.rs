@@ -362,11 +362,11 @@ fn signature(list: ChildList) -> String {
 
 /// One page request of a per-deal list over many deals: what its statement fetches and how
 /// its rows become pages.
-struct ChildPages<'a, M> {
+struct ChildPages<M> {
     /// The deals.
-    deals: &'a [Uuid],
+    deals: Vec<Uuid>,
     /// The page, as asked.
-    args: &'a PageArgs,
+    args: PageArgs,
     /// Which of `M::relations()` come with the rows.
     includes: u8,
     /// The page, validated.
@@ -376,9 +376,9 @@ struct ChildPages<'a, M> {
     marker: PhantomData<fn() -> M>,
 }
 
-impl<'a, M: DealChild> ChildPages<'a, M> {
+impl<M: DealChild> ChildPages<M> {
     /// Page `args` of the lists of `deals`, with the relations of `includes`.
-    fn new(deals: &'a [Uuid], args: &'a PageArgs, includes: u8) -> AppResult<Self> {
+    fn new(deals: Vec<Uuid>, args: PageArgs, includes: u8) -> AppResult<Self> {
         let page = args.page(&signature(M::LIST))?;
         let relations = M::relations()
             .into_iter()
@@ -407,7 +407,7 @@ impl<'a, M: DealChild> ChildPages<'a, M> {
             condition: Condition::all().add(M::organization_column().eq(organization_id)),
             keys: &M::keys(),
             id: M::id_column(),
-            partition: Some(Partition::by_column(M::deal_column(), self.deals)),
+            partition: Some(Partition::by_column(M::deal_column(), &self.deals)),
             page: &self.page,
             joins: &joins,
             hits: None,
@@ -434,7 +434,7 @@ impl<'a, M: DealChild> ChildPages<'a, M> {
         };
         let pages = pages_by_parent(
             rows,
-            Some(self.deals),
+            Some(&self.deals),
             |(row, _)| Some(row.deal_id()),
             &self.page,
             cursor_of,
@@ -472,7 +472,7 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
         let backend = self.db.get_database_backend();
         let mut loaded = HashMap::new();
         for ((args, includes), deals) in by_page {
-            let pages = ChildPages::<M>::new(&deals, args, includes)?;
+            let pages = ChildPages::<M>::new(deals, args.clone(), includes)?;
             let rows = match pages.statement(backend, self.organization_id)? {
                 Some(select) => {
                     self.db
@@ -535,14 +535,13 @@ pub fn list_part<M: DealChild>(
         }
     }
     let key = ChildrenOf::<M>::selected(&Lookahead::from(*field), deal, args);
-    ChildPages::<M>::new(&[deal], &key.page, key.includes).ok()?;
-    Some(Box::new(key))
+    let pages = ChildPages::<M>::new(vec![deal], key.page, key.includes).ok()?;
+    Some(Box::new(pages))
 }
 
-impl<M: DealChild> ListPart for ChildrenOf<M> {
+impl<M: DealChild> ListPart for ChildPages<M> {
     fn statement(&self, backend: DbBackend, organization_id: Uuid) -> AppResult<SelectStatement> {
-        ChildPages::<M>::new(&[self.deal], &self.page, self.includes)?
-            .statement(backend, organization_id)?
+        self.statement(backend, organization_id)?
             .ok_or_else(|| AppError::internal("a deal's list without its deal"))
     }
 
@@ -551,9 +550,7 @@ impl<M: DealChild> ListPart for ChildrenOf<M> {
     }
 
     fn order(&self, select: &mut SelectStatement) {
-        if let Ok(page) = self.page.page(&signature(M::LIST)) {
-            apply_order(select, &M::keys(), M::id_column(), page.direction);
-        }
+        apply_order(select, &M::keys(), M::id_column(), self.page.direction);
     }
 
     fn feed<'a>(
@@ -563,9 +560,7 @@ impl<M: DealChild> ListPart for ChildrenOf<M> {
         from: usize,
         loaders: &'a Loaders,
     ) -> AppResult<BoxFuture<'a, ()>> {
-        let deals = [self.deal];
-        let pages = ChildPages::<M>::new(&deals, &self.page, self.includes)?;
-        let pages = pages.pages(rows, layout, from)?;
+        let pages = self.pages(rows, layout, from)?;
         Ok(Box::pin(loaders.feed_many(pages)))
     }
 }

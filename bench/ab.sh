@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two (or more) dealgate binaries against each other on the same database and query:
 # alternating rounds of a 4 s warm-up and a 10 s wrk run (2 threads, 32 connections), printing
-# each run's req/s and the server's CPU per request (utime+stime of its process). Alternation
+# each run's req/s, the server's CPU per request (utime+stime of its process) and p50/p99. Alternation
 # and medians over rounds are what make a difference of 10–20 % visible on a shared 2-core box.
 #
 # Usage: DEALGATE_KEY=dg_… bench/ab.sh BODY.json ROUNDS BIN_A BIN_B [BIN…]
@@ -30,7 +30,9 @@ for round in $(seq 1 "$rounds"); do
     rps="$(sed 's/.*rps=\([0-9.]*\).*/\1/' <<<"$summary")"
     ticks_per_s="$(getconf CLK_TCK)"
     cpu="$(python3 -c "print(round(($after - $before) * 1000 / $ticks_per_s / $requests, 3))")"
-    echo "round $round  $bin  req/s $rps  server CPU ms/req $cpu"
+    p50="$(sed 's/.*p50_us=\([0-9]*\).*/\1/' <<<"$summary")"
+    p99="$(sed 's/.*p99_us=\([0-9]*\).*/\1/' <<<"$summary")"
+    echo "round $round  $bin  req/s $rps  server CPU ms/req $cpu  p50/p99 ms $((p50 / 1000)).$(((p50 % 1000) / 100))/$((p99 / 1000)).$(((p99 % 1000) / 100))"
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
 done

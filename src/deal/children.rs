@@ -411,6 +411,7 @@ impl<M: DealChild> ChildPages<M> {
             page: &self.page,
             joins: &joins,
             hits: None,
+            columns: None,
         };
         listing_statement::<M::Entity>(backend, listing)
     }

@@ -2,6 +2,7 @@
 //! whole filtered list.
 
 use super::Deal;
+use super::columns;
 use super::filter::DealFilter;
 use super::list::{
     DealIncludes, DealListSpec, DealPage, DealParent, DealStats, DealStatsOf, DealsOf, Totals,
@@ -96,6 +97,7 @@ impl DealListArgs {
             includes.stage |= stage;
             includes.owner |= owner;
         }
+        includes.columns = columns::to_read(includes.columns, &order, &includes);
         Ok(Arc::new(DealListSpec {
             filter: self.filter.unwrap_or_default(),
             order,
@@ -120,6 +122,7 @@ pub(super) fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, Totals) {
         company: selects("company"),
         contact: selects("contact"),
         owner: selects("owner"),
+        columns: columns::selected(deals.iter().flat_map(|deal| deal.selection_fields())),
     };
     let summary = connection.field("summary");
     let totals = if summary.field("minValue").exists() || summary.field("maxValue").exists() {
@@ -189,8 +192,9 @@ impl DealConnection {
     ) -> AppResult<Self> {
         let loaders = ctx.loaders()?;
         let rows = || page.edges.iter().map(|(_, row)| row);
+        let complete = rows().filter(|row| row.complete);
         loaders
-            .feed_many(rows().map(|row| (DealId(row.deal.id), Deal(row.deal.clone()))))
+            .feed_many(complete.map(|row| (DealId(row.deal.id), Deal(row.deal.clone()))))
             .await;
         let stages = rows().filter_map(|row| row.stage.clone());
         loaders

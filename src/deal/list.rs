@@ -12,7 +12,7 @@ use crate::graphql::pagination::{
     Cursor, Listing, PAGE_PARENT, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows,
     pages_by_parent,
 };
-use crate::graphql::row_decode::{DecodeAt, Layout};
+use crate::graphql::row_decode::{Columns, DecodeAt, DecodeSomeAt, Layout};
 use async_graphql::dataloader::Loader;
 use entity::enums::DealStatus;
 use entity::{company, contact, deal, deal_participant, pipeline, stage, user};
@@ -96,9 +96,25 @@ pub struct DealIncludes {
     pub contact: bool,
     /// `deal.owner`.
     pub owner: bool,
+    /// The deal's columns to read (None: all); see [`super::columns`].
+    pub columns: Option<Columns>,
 }
 
 impl DealIncludes {
+    /// The deal's columns naming the relations to join.
+    pub(super) fn foreign_keys(&self) -> impl Iterator<Item = &'static str> {
+        [
+            (self.stage, "stage_id"),
+            (self.pipeline, "pipeline_id"),
+            (self.company, "company_id"),
+            (self.contact, "contact_id"),
+            (self.owner, "owner_id"),
+        ]
+        .into_iter()
+        .filter(|(joined, _)| *joined)
+        .map(|(_, column)| column)
+    }
+
     fn joins(self) -> Vec<ToOne> {
         let mut joins = Vec::new();
         if self.stage {
@@ -125,6 +141,9 @@ impl DealIncludes {
 pub struct DealRow {
     /// The deal.
     pub deal: deal::Model,
+    /// Whether every column of the deal was read: a deal read in part ([`super::columns`])
+    /// answers only the selection it was read for, and is not shared with other fields.
+    pub complete: bool,
     /// Its stage.
     pub stage: Option<stage::Model>,
     /// Its pipeline.
@@ -144,7 +163,11 @@ impl DealRow {
         let start = |asked: bool, prefix: &str, of: fn(&Layout, &str) -> AppResult<usize>| {
             asked.then(|| of(&layout, prefix)).transpose()
         };
-        let deal_at = layout.start_of::<deal::Model>("")?;
+        let deal_columns = includes.columns.map(Columns::names::<deal::Model>);
+        let deal_at = match &deal_columns {
+            Some(names) => layout.start_of_columns("", 0, names)?,
+            None => layout.start_of::<deal::Model>("")?,
+        };
         let stage_at = start(includes.stage, "stage__", Layout::start_of::<stage::Model>)?;
         let pipeline_at = start(
             includes.pipeline,
@@ -171,7 +194,11 @@ impl DealRow {
         rows.iter()
             .map(|row| {
                 Ok(Self {
-                    deal: deal::Model::decode_at(row, deal_at)?,
+                    deal: match includes.columns {
+                        Some(columns) => deal::Model::decode_some_at(row, deal_at, columns)?,
+                        None => deal::Model::decode_at(row, deal_at)?,
+                    },
+                    complete: includes.columns.is_none(),
                     stage: joined(row, stage_at)?,
                     pipeline: joined(row, pipeline_at)?,
                     company: joined(row, company_at)?,
@@ -273,6 +300,7 @@ where
     let page = spec.page.page(&order_signature)?;
     let keys = sort_keys(&spec.order);
     let joins = spec.includes.joins();
+    let columns = spec.includes.columns.map(Columns::names::<deal::Model>);
     let (partition, parent_keys) = match under {
         Some(under) => (Some(under.partition), Some(under.keys)),
         None => (None, None),
@@ -287,6 +315,7 @@ where
         page: &page,
         joins: &joins,
         hits: None,
+        columns: columns.as_deref(),
     };
     let raw = fetch_raw_rows::<deal::Entity>(db, listing).await?;
     let listed_under = match parent_keys {

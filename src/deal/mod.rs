@@ -10,6 +10,7 @@ mod batch;
 pub mod billing;
 mod child_connection;
 pub mod children;
+mod columns;
 mod connection;
 mod custom_filter;
 mod detail;

@@ -87,6 +87,12 @@ impl DealOrderField {
         }
     }
 
+    /// The deal's column this key reads (for the stage's position or the owner's name, the
+    /// foreign key).
+    pub fn column_name(self) -> &'static str {
+        self.column().as_str()
+    }
+
     /// Whether sorting by this key needs the deals' stage or owner fetched with the page (its
     /// cursor value is theirs).
     pub fn needs(self) -> (bool, bool) {

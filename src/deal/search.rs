@@ -395,6 +395,7 @@ pub async fn search_deals(ctx: &Context<'_>, args: SearchArgs) -> AppResult<Deal
         page: &page,
         joins: &[],
         hits: Some(search.hits(organization_id, backend)),
+        columns: None,
     };
     let mut found = Vec::new();
     for row in fetch_raw_rows::<deal::Entity>(db, listing).await? {

@@ -364,6 +364,51 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_reads_only_the_columns_it_names() {
+        let page = PageArgs {
+            first: Some(5),
+            ..Default::default()
+        }
+        .page("")
+        .expect("page");
+        let joins = [ToOne::to::<entity::company::Entity>(
+            "company",
+            "company_id",
+        )];
+        let parents = [Uuid::now_v7()];
+        for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+            for (partition, joins) in [
+                (false, &joins[..0]),
+                (false, &joins[..]),
+                (true, &joins[..]),
+            ] {
+                let listing = Listing {
+                    condition: Condition::all(),
+                    keys: &[],
+                    id: Expr::col((entity::deal::Entity, entity::deal::Column::Id)),
+                    partition: partition.then(|| {
+                        Partition::by_column(
+                            Expr::col((entity::deal::Entity, entity::deal::Column::StageId)),
+                            &parents,
+                        )
+                    }),
+                    page: &page,
+                    joins,
+                    hits: None,
+                    columns: Some(&["id", "organization_id", "title", "company_id"]),
+                };
+                let select = listing_statement::<entity::deal::Entity>(backend, listing)
+                    .expect("statement")
+                    .expect("a statement");
+                let sql = StatementBuilder::build(&select, &backend).sql;
+                assert!(sql.contains("\"title\""), "{sql}");
+                assert!(!sql.contains("custom_fields"), "{sql}");
+                assert!(!sql.contains("\"deal\".*"), "{sql}");
+            }
+        }
+    }
+
+    #[test]
     fn cursors_round_trip_and_are_bound_to_their_ordering() {
         let cursor = Cursor {
             order: "VALUE:DESC".into(),
@@ -401,6 +446,9 @@ pub struct Listing<'a> {
     /// Rows of another statement every listed row must match, whose columns it carries
     /// (a search's hits); not for nested lists.
     pub hits: Option<Hits>,
+    /// The listed table's columns to read, in its column order (None: all of them). They
+    /// must hold the sort keys' columns and the joins' foreign keys.
+    pub columns: Option<&'a [&'static str]>,
 }
 
 /// `INNER JOIN (query) AS alias ON alias.key = table.id`, the join's `columns` selected with
@@ -499,6 +547,18 @@ where
     E: EntityTrait + Default,
 {
     let table = E::default().table_name();
+    let select_columns = |select: &mut SelectStatement| match listing.columns {
+        Some(names) => {
+            for name in names {
+                select.column((E::default(), *name));
+            }
+        }
+        None => {
+            for column in E::Column::iter() {
+                select.column((E::default(), column));
+            }
+        }
+    };
     let mut condition = listing.condition;
     if let Some(past_cursor) = keyset_condition(listing.keys, listing.id.clone(), listing.page)? {
         condition = condition.add(past_cursor);
@@ -529,15 +589,11 @@ where
     let mut outer = Query::select();
     match listing.partition {
         None if listing.joins.is_empty() => {
-            for column in E::Column::iter() {
-                inner.column((E::default(), column));
-            }
+            select_columns(&mut inner);
             return Ok(Some(inner));
         }
         None => {
-            for column in E::Column::iter() {
-                inner.column((E::default(), column));
-            }
+            select_columns(&mut inner);
             outer.from_subquery(inner, table);
         }
         Some(Partition { parents, .. }) if parents.is_empty() => return Ok(None),
@@ -547,9 +603,7 @@ where
                 .from_values(parents.into_iter().map(ValueTuple::One), PARENTS)
                 .expr_as(Expr::col((PARENTS, PARENT_ID)), PAGE_PARENT);
             if backend == DbBackend::Postgres {
-                for column in E::Column::iter() {
-                    inner.column((E::default(), column));
-                }
+                select_columns(&mut inner);
                 outer.join_lateral(JoinType::InnerJoin, inner, table, Expr::cust("TRUE"));
             } else {
                 let id_column = E::Column::iter()
@@ -564,7 +618,16 @@ where
             }
         }
     }
-    outer.column((table, Asterisk));
+    match listing.columns {
+        Some(names) => {
+            for name in names {
+                outer.column((table, *name));
+            }
+        }
+        None => {
+            outer.column((table, Asterisk));
+        }
+    }
     for join in listing.joins {
         for column in &join.columns {
             outer.expr_as(
@@ -714,6 +777,7 @@ where
         page: &page,
         joins: &[],
         hits: None,
+        columns: None,
     };
     let rows = fetch_rows::<E>(db, listing).await?;
     let cursor_of = |row: &E::Model| {

@@ -32,8 +32,86 @@ pub trait DecodeAt: Sized {
     }
 }
 
-/// Implements [`DecodeAt`] for a model from its fields, listed in column order.
+/// Some of a model's columns: bit `i` stands for [`DecodeAt::COLUMNS`]`[i]`. A page reads only
+/// the columns its selection needs ([`DecodeSomeAt`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Columns(u64);
+
+impl Columns {
+    /// Every column of `M`.
+    pub fn all<M: DecodeAt>() -> Self {
+        Self(u64::MAX >> (64 - M::COLUMNS.len()))
+    }
+
+    /// No column.
+    pub fn none() -> Self {
+        Self(0)
+    }
+
+    /// These and `M`'s column `name` (every column when `M` has no such column: reading too
+    /// much is only slower, reading too little would answer blanks).
+    pub fn with<M: DecodeAt>(self, name: &str) -> Self {
+        match M::COLUMNS.iter().position(|column| *column == name) {
+            Some(index) => Self(self.0 | 1u64 << index),
+            None => Self::all::<M>(),
+        }
+    }
+
+    /// Whether column `index` is one of these.
+    pub fn has(self, index: usize) -> bool {
+        self.0 & (1u64 << index) != 0
+    }
+
+    /// Whether these are every column of `M`.
+    pub fn are_all<M: DecodeAt>(self) -> bool {
+        self == Self::all::<M>()
+    }
+
+    /// The names of these columns of `M`, in `M`'s column order.
+    pub fn names<M: DecodeAt>(self) -> Vec<&'static str> {
+        M::COLUMNS
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| self.has(*index))
+            .map(|(_, name)| *name)
+            .collect()
+    }
+}
+
+/// A model read from some of its columns, consecutive in a row and in the model's column
+/// order; the others hold blanks, so the model must only answer what needed those columns.
+pub trait DecodeSomeAt: DecodeAt {
+    /// The model from `columns`, starting at position `at`; the other fields blank.
+    fn decode_some_at(row: &QueryResult, at: usize, columns: Columns) -> Result<Self, DbErr>;
+}
+
+/// Implements [`DecodeAt`] for a model from its fields, listed in column order; with `blank`,
+/// also [`DecodeSomeAt`], unread fields taken from the model `blank` returns.
 macro_rules! decode_at {
+    ($model:path, blank = $blank:path { $($field:ident),+ $(,)? }) => {
+        decode_at!($model { $($field),+ });
+
+        impl $crate::graphql::row_decode::DecodeSomeAt for $model {
+            fn decode_some_at(
+                row: &sea_orm::QueryResult,
+                at: usize,
+                columns: $crate::graphql::row_decode::Columns,
+            ) -> Result<Self, sea_orm::DbErr> {
+                let mut model = $blank();
+                let mut position = at;
+                let mut index = 0;
+                $(
+                    if columns.has(index) {
+                        model.$field = row.try_get_by_index(position)?;
+                        position += 1;
+                    }
+                    index += 1;
+                )+
+                let _ = (position, index);
+                Ok(model)
+            }
+        }
+    };
     ($model:path { $($field:ident),+ $(,)? }) => {
         impl $crate::graphql::row_decode::DecodeAt for $model {
             const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
@@ -78,6 +156,17 @@ impl Layout {
     /// [`Layout::start_of`], looking only at positions from `from` on: the part of a
     /// statement that selects several lists side by side.
     pub fn start_of_after<M: DecodeAt>(&self, prefix: &str, from: usize) -> AppResult<usize> {
+        self.start_of_columns(prefix, from, M::COLUMNS)
+    }
+
+    /// Where `columns` start, each named `prefix` + its name, looking from `from` on: the
+    /// first such position, checked to hold all of them in order.
+    pub fn start_of_columns(
+        &self,
+        prefix: &str,
+        from: usize,
+        columns: &[&str],
+    ) -> AppResult<usize> {
         if self.names.is_empty() {
             // No rows: nothing will be decoded.
             return Ok(0);
@@ -89,10 +178,13 @@ impl Layout {
                     && name.ends_with(column)
             })
         };
+        let first = columns
+            .first()
+            .ok_or_else(|| AppError::internal("a page part without columns"))?;
         let start = (from..self.names.len())
-            .find(|&position| named(position, M::COLUMNS[0]))
+            .find(|&position| named(position, first))
             .ok_or_else(|| AppError::internal("a page's columns are not where expected"))?;
-        let in_order = M::COLUMNS
+        let in_order = columns
             .iter()
             .enumerate()
             .all(|(offset, column)| named(start + offset, column));
@@ -113,36 +205,77 @@ impl Layout {
     }
 }
 
-decode_at!(entity::deal::Model {
-    id,
-    organization_id,
-    title,
-    value,
-    currency,
-    status,
-    pipeline_id,
-    stage_id,
-    contact_id,
-    company_id,
-    owner_id,
-    expected_close_date,
-    priority,
-    source,
-    custom_fields,
-    lost_reason,
-    won_at,
-    lost_at,
-    closed_at,
-    stage_changed_at,
-    last_activity_at,
-    archived_at,
-    deleted_at,
-    created_at,
-    updated_at,
-    version,
-    created_by_id,
-    value_adjustment,
-});
+/// The deal whose fields a partly read deal row does not set: values no deal has (nil ids,
+/// empty title and currency, the epoch), never shown, since a page reads every column the
+/// fields selected on its deals need.
+fn blank_deal() -> entity::deal::Model {
+    use entity::enums::{DealStatus, Priority};
+    let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    entity::deal::Model {
+        id: sea_orm::prelude::Uuid::nil(),
+        organization_id: sea_orm::prelude::Uuid::nil(),
+        title: String::new(),
+        value: entity::Scaled(0),
+        currency: String::new(),
+        status: DealStatus::Open,
+        pipeline_id: sea_orm::prelude::Uuid::nil(),
+        stage_id: sea_orm::prelude::Uuid::nil(),
+        contact_id: None,
+        company_id: None,
+        owner_id: None,
+        expected_close_date: None,
+        priority: Priority::Medium,
+        source: None,
+        custom_fields: serde_json::Value::Null,
+        lost_reason: None,
+        won_at: None,
+        lost_at: None,
+        closed_at: None,
+        stage_changed_at: epoch,
+        last_activity_at: None,
+        archived_at: None,
+        deleted_at: None,
+        created_at: epoch,
+        updated_at: epoch,
+        version: 0,
+        created_by_id: None,
+        value_adjustment: None,
+    }
+}
+
+decode_at!(
+    entity::deal::Model,
+    blank = blank_deal {
+        id,
+        organization_id,
+        title,
+        value,
+        currency,
+        status,
+        pipeline_id,
+        stage_id,
+        contact_id,
+        company_id,
+        owner_id,
+        expected_close_date,
+        priority,
+        source,
+        custom_fields,
+        lost_reason,
+        won_at,
+        lost_at,
+        closed_at,
+        stage_changed_at,
+        last_activity_at,
+        archived_at,
+        deleted_at,
+        created_at,
+        updated_at,
+        version,
+        created_by_id,
+        value_adjustment,
+    }
+);
 
 decode_at!(entity::stage::Model {
     id,

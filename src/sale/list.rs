@@ -338,6 +338,7 @@ async fn fetch_pages(
         page: &page,
         joins: &[],
         hits: None,
+        columns: None,
     };
     let mut rows = Vec::new();
     for row in fetch_raw_rows::<sale::Entity>(db, listing).await? {

@@ -6,6 +6,7 @@ mod auth;
 mod batch;
 mod connection_reuse;
 mod deal_around;
+mod deal_columns;
 mod deal_detail;
 mod deal_writes;
 mod deals;

@@ -1,0 +1,164 @@
+//! Deal pages read only the columns their selection needs: every field of `Deal`, selected
+//! alone (or through fragments and edges), answers exactly what it answers among all the
+//! others, on root and nested lists. The fields come from the schema itself, so a new field
+//! is checked without editing this test.
+
+use crate::fixtures;
+use crate::helpers::{ok, spawn_app};
+use entity::{Scaled, pipeline};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use serde_json::{Map, Value, json};
+
+/// A field's type, unwrapped from lists and non-nulls: (kind, name).
+fn named_type(type_ref: &Value) -> (String, String) {
+    let mut t = type_ref;
+    while t["name"].is_null() {
+        t = &t["ofType"];
+    }
+    (
+        t["kind"].as_str().unwrap_or_default().to_owned(),
+        t["name"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+const TYPES: &str = "{ __schema { types { name fields { name
+    args { name type { kind } }
+    type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+/// Each field of `Deal` without required arguments, as a selection: a scalar by its name; an
+/// object with its `__typename` and its scalar fields (lists under it asked for one row).
+async fn deal_field_selections(app: &crate::helpers::TestApp, key: &str) -> Vec<(String, String)> {
+    let schema = ok(app, key, TYPES, json!({})).await;
+    let types: Map<String, Value> = schema["__schema"]["types"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap_or_default().to_owned(), t.clone()))
+        .collect();
+    let required = |field: &Value| {
+        field["args"]
+            .as_array()
+            .is_some_and(|args| args.iter().any(|a| a["type"]["kind"] == "NON_NULL"))
+    };
+    let with_first = |field: &Value| {
+        field["args"]
+            .as_array()
+            .is_some_and(|args| args.iter().any(|a| a["name"] == "first"))
+    };
+    let mut selections = Vec::new();
+    for field in types["Deal"]["fields"].as_array().expect("Deal's fields") {
+        if required(field) {
+            continue;
+        }
+        let name = field["name"].as_str().expect("name").to_owned();
+        let (kind, type_name) = named_type(&field["type"]);
+        let call = if with_first(field) {
+            format!("{name}(first: 2)")
+        } else {
+            name.clone()
+        };
+        let selection = if kind == "OBJECT" || kind == "INTERFACE" {
+            let scalars: Vec<&str> = types[&type_name]["fields"]
+                .as_array()
+                .expect("object fields")
+                .iter()
+                .filter(|f| !required(f))
+                .filter(|f| matches!(named_type(&f["type"]).0.as_str(), "SCALAR" | "ENUM"))
+                .filter_map(|f| f["name"].as_str())
+                .collect();
+            format!("{call} {{ __typename {} }}", scalars.join(" "))
+        } else {
+            call
+        };
+        selections.push((name, selection));
+    }
+    selections
+}
+
+/// The deals of a `nodes` list by id.
+fn by_id(nodes: &Value) -> Map<String, Value> {
+    nodes
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| (n["id"].as_str().expect("id").to_owned(), n.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_deal_field_answers_the_same_alone_as_among_all() {
+    let app = spawn_app().await;
+    let org = app.create_org("Columns").await;
+    let world = fixtures::build(&app, &org, 30).await;
+    // Values the fixture leaves the same on every deal, made to differ.
+    for (n, model) in world.deals.iter().enumerate().filter(|(n, _)| n % 3 == 1) {
+        let mut active = model.clone().into_active_model();
+        active.version = Set(2 + n as i32);
+        active.created_by_id = Set(Some(org.user_id));
+        active.value_adjustment = Set(Some(Scaled(n as i64 * 10_000 - 70_000)));
+        active.update(&app.db).await.expect("update deal");
+    }
+    let sales = pipeline::Entity::find_by_id(world.pipelines[0].id)
+        .one(&app.db)
+        .await
+        .expect("read pipeline")
+        .expect("pipeline");
+    let mut active = sales.into_active_model();
+    active.stalled_after_days = Set(Some(20));
+    active.update(&app.db).await.expect("update pipeline");
+    let listed = world.listed().count();
+
+    let fields = deal_field_selections(&app, &org.key).await;
+    assert!(fields.len() > 40, "Deal has {} fields", fields.len());
+    let everything: Vec<&str> = fields.iter().map(|(_, s)| s.as_str()).collect();
+    let all = ok(
+        &app,
+        &org.key,
+        &format!(
+            "{{ deals(first: 40) {{ nodes {{ id {} }} }} }}",
+            everything.join(" ")
+        ),
+        json!({}),
+    )
+    .await;
+    let all = by_id(&all["deals"]["nodes"]);
+    assert_eq!(all.len(), listed);
+    let stage = world.stages[0].id;
+    let stage_id = format!("stage_{}", stage.simple());
+
+    for (name, selection) in &fields {
+        let alone = ok(
+            &app,
+            &org.key,
+            &format!(
+                "query($stage: ID!) {{
+                    deals(first: 40) {{ nodes {{ id {selection} }} }}
+                    edges: deals(first: 40) {{ edges {{ node {{ id ...Picked }} }} }}
+                    node(id: $stage) {{ ... on Stage {{ deals(first: 40) {{ nodes {{ id {selection} }} }} }} }}
+                }}
+                fragment Picked on Deal {{ {selection} }}"
+            ),
+            json!({ "stage": stage_id }),
+        )
+        .await;
+        let root = by_id(&alone["deals"]["nodes"]);
+        assert_eq!(root.len(), listed, "{name}");
+        for (id, deal) in &root {
+            assert_eq!(deal[name], all[id][name], "deals.nodes.{name} of {id}");
+        }
+        let edges: Vec<Value> = alone["edges"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect();
+        for (id, deal) in by_id(&Value::Array(edges)) {
+            assert_eq!(deal[name], all[&id][name], "edges.node.{name} of {id}");
+        }
+        let nested = by_id(&alone["node"]["deals"]["nodes"]);
+        assert!(!nested.is_empty());
+        for (id, deal) in &nested {
+            assert_eq!(deal[name], all[id][name], "stage.deals.{name} of {id}");
+        }
+    }
+}

@@ -6,12 +6,20 @@
 //! (one computed from more than its own columns, like `weightedValue`, or one loading rows
 //! under the deal) makes the page read every column. A deal read in part answers only the
 //! selection it was read for: it is never put in the request's by-id cache.
+//!
+//! The stage, pipeline, company, contact and owner joined to a page are read the same way:
+//! a field of theirs named like one of their columns (`firstName` → `first_name`) reads that
+//! column, any other field every column. Read in part, they are kept in the request's
+//! [`PartRows`] for the relation fields whose selection they cover.
 
-use super::list::DealIncludes;
-use super::order::DealOrder;
-use crate::graphql::row_decode::Columns;
-use async_graphql::SelectionField;
-use entity::deal;
+use super::list::{DealIncludes, RelationColumns};
+use super::order::{DealOrder, DealOrderField};
+use crate::graphql::part_rows::PartRows;
+use crate::graphql::row_decode::{Columns, DecodeAt};
+use async_graphql::{Context, SelectionField};
+use entity::{deal, stage, user};
+use sea_orm::prelude::Uuid;
+use std::any::Any;
 
 /// The columns `field` of `Deal` reads from the deal's own row; None for a field that needs
 /// more (every column is then read).
@@ -82,4 +90,79 @@ pub(super) fn to_read(
         columns = columns.with::<deal::Model>(foreign_key);
     }
     (!columns.are_all::<deal::Model>()).then_some(columns)
+}
+
+/// `selected` and the columns of the relations a page ordered by `order` reads besides: the
+/// stage's position, the owner's name.
+pub(super) fn relations_to_read(selected: RelationColumns, order: &[DealOrder]) -> RelationColumns {
+    let mut read = selected;
+    for key in order {
+        match key.field {
+            DealOrderField::StagePosition => {
+                read.stage = read.stage.map(|c| c.with::<stage::Model>("position"));
+            }
+            DealOrderField::OwnerName => {
+                read.owner = read.owner.map(|c| c.with::<user::Model>("name"));
+            }
+            _ => {}
+        }
+    }
+    read
+}
+
+/// The columns of a relation `M` the fields of `selections` (its selection sets) read, with
+/// its id; None when a field is not one of its columns, or every column is read.
+pub(super) fn of_relation<'a, M: DecodeAt>(
+    selections: impl IntoIterator<Item = SelectionField<'a>>,
+) -> Option<Columns> {
+    let mut columns = Columns::none().with::<M>("id");
+    for selection in selections {
+        for field in selection.selection_set() {
+            let name = field.name();
+            if name == "__typename" {
+                continue;
+            }
+            let column = M::COLUMNS
+                .iter()
+                .find(|column| is_snake_case_of(column, name))?;
+            columns = columns.with::<M>(column);
+        }
+    }
+    (!columns.are_all::<M>()).then_some(columns)
+}
+
+/// Whether `snake` is `camel` in snake case (`first_name`, `firstName`).
+fn is_snake_case_of(snake: &str, camel: &str) -> bool {
+    let mut snake = snake.chars();
+    camel.chars().all(|c| {
+        if c.is_ascii_uppercase() {
+            snake.next() == Some('_') && snake.next() == Some(c.to_ascii_lowercase())
+        } else {
+            snake.next() == Some(c)
+        }
+    }) && snake.next().is_none()
+}
+
+/// The relation `id` of type `M` a page read in part, when it holds what the field being
+/// resolved (`deal.stage`, …) selects on it.
+pub(super) fn part_row<M: DecodeAt + Any + Clone>(ctx: &Context<'_>, id: Uuid) -> Option<M> {
+    let parts = ctx.data_opt::<PartRows>()?;
+    let needed = of_relation::<M>(ctx.look_ahead().selection_fields())?;
+    parts.find::<M>(id, needed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_snake_case_of;
+
+    #[test]
+    fn a_field_is_the_column_of_its_name_in_snake_case() {
+        assert!(is_snake_case_of("first_name", "firstName"));
+        assert!(is_snake_case_of("is_active", "isActive"));
+        assert!(is_snake_case_of("name", "name"));
+        assert!(!is_snake_case_of("first_name", "firstname"));
+        assert!(!is_snake_case_of("first_name", "first"));
+        assert!(!is_snake_case_of("name", "names"));
+        assert!(!is_snake_case_of("created_at", "createdAtX"));
+    }
 }

@@ -5,8 +5,8 @@ use super::Deal;
 use super::columns;
 use super::filter::DealFilter;
 use super::list::{
-    DealIncludes, DealListSpec, DealPage, DealParent, DealStats, DealStatsOf, DealsOf, Totals,
-    fetch_pages,
+    DealIncludes, DealListSpec, DealPage, DealParent, DealStats, DealStatsOf, DealsOf,
+    RelationColumns, Totals, fetch_pages,
 };
 use super::loader::DealId;
 use super::order::DealOrder;
@@ -14,15 +14,21 @@ use crate::company::{Company, CompanyId};
 use crate::contact::{Contact, ContactId};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
+use crate::graphql::loader::{DbLoader, Loaders};
 use crate::graphql::money::Money;
 use crate::graphql::pagination::{PageArgs, PageInfo};
+use crate::graphql::part_rows::PartRows;
+use crate::graphql::row_decode::{Columns, DecodeAt};
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
 use crate::user::{User, UserId};
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, Lookahead, Object, SimpleObject};
 use entity::Scaled;
+use entity::{company, contact, pipeline, stage, user};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use sea_orm::prelude::Uuid;
+use std::hash::Hash;
 use std::sync::Arc;
 
 /// A deal with its cursor.
@@ -98,6 +104,7 @@ impl DealListArgs {
             includes.owner |= owner;
         }
         includes.columns = columns::to_read(includes.columns, &order, &includes);
+        includes.relation_columns = columns::relations_to_read(includes.relation_columns, &order);
         Ok(Arc::new(DealListSpec {
             filter: self.filter.unwrap_or_default(),
             order,
@@ -116,6 +123,20 @@ pub(super) fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, Totals) {
         connection.field("edges").field("node"),
     ];
     let selects = |field: &str| deals.iter().any(|deal| deal.field(field).exists());
+    // Relations read in part are kept for their fields in the request's part rows.
+    let keeps_parts = ctx.data_opt::<PartRows>().is_some();
+    fn relation<M: DecodeAt>(
+        keeps_parts: bool,
+        deals: &[Lookahead<'_>],
+        field: &str,
+    ) -> Option<Columns> {
+        let selections = deals
+            .iter()
+            .flat_map(|deal| deal.field(field).selection_fields());
+        keeps_parts
+            .then(|| columns::of_relation::<M>(selections))
+            .flatten()
+    }
     let includes = DealIncludes {
         stage: selects("stage"),
         pipeline: selects("pipeline"),
@@ -123,6 +144,13 @@ pub(super) fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, Totals) {
         contact: selects("contact"),
         owner: selects("owner"),
         columns: columns::selected(deals.iter().flat_map(|deal| deal.selection_fields())),
+        relation_columns: RelationColumns {
+            stage: relation::<stage::Model>(keeps_parts, &deals, "stage"),
+            pipeline: relation::<pipeline::Model>(keeps_parts, &deals, "pipeline"),
+            company: relation::<company::Model>(keeps_parts, &deals, "company"),
+            contact: relation::<contact::Model>(keeps_parts, &deals, "contact"),
+            owner: relation::<user::Model>(keeps_parts, &deals, "owner"),
+        },
     };
     let summary = connection.field("summary");
     let totals = if summary.field("minValue").exists() || summary.field("maxValue").exists() {
@@ -191,31 +219,82 @@ impl DealConnection {
         stats: ListStats,
     ) -> AppResult<Self> {
         let loaders = ctx.loaders()?;
+        let parts = ctx.data_opt::<PartRows>();
         let rows = || page.edges.iter().map(|(_, row)| row);
-        let complete = rows().filter(|row| row.complete);
+        let complete = rows().filter(|row| row.read.0.is_none());
         loaders
             .feed_many(complete.map(|row| (DealId(row.deal.id), Deal(row.deal.clone()))))
             .await;
-        let stages = rows().filter_map(|row| row.stage.clone());
-        loaders
-            .feed_many(stages.map(|stage| (StageId(stage.id), Stage(stage))))
-            .await;
-        let pipelines = rows().filter_map(|row| row.pipeline.clone());
-        loaders
-            .feed_many(pipelines.map(|p| (PipelineId(p.id), Pipeline(p))))
-            .await;
-        let companies = rows().filter_map(|row| row.company.clone());
-        loaders
-            .feed_many(companies.map(|c| (CompanyId(c.id), Company(c))))
-            .await;
-        let contacts = rows().filter_map(|row| row.contact.clone());
-        loaders
-            .feed_many(contacts.map(|c| (ContactId(c.id), Contact(c))))
-            .await;
-        let owners = rows().filter_map(|row| row.owner.clone());
-        loaders
-            .feed_many(owners.map(|u| (UserId(u.id), User(u))))
-            .await;
+        /// Feeds the relation `of` each row to the by-id loader when read whole, keeps it in
+        /// the part rows when read in part.
+        async fn share<M, K, W>(
+            loaders: &Loaders,
+            parts: Option<&PartRows>,
+            rows: impl Iterator<Item = (Option<&M>, Option<Columns>)>,
+            id: fn(&M) -> Uuid,
+            wrap: fn(Uuid, M) -> (K, W),
+        ) where
+            M: Clone + Send + Sync + 'static,
+            K: Send + Sync + Hash + Eq + Clone + 'static,
+            DbLoader: Loader<K, Value = W>,
+        {
+            let mut whole = Vec::new();
+            let mut part = Vec::new();
+            for (model, columns) in rows {
+                match (model, columns, parts) {
+                    (None, _, _) => {}
+                    (Some(model), Some(columns), Some(_)) => {
+                        part.push((id(model), columns, model.clone()))
+                    }
+                    (Some(_), Some(_), None) => {}
+                    (Some(model), None, _) => whole.push(wrap(id(model), model.clone())),
+                }
+            }
+            if let Some(parts) = parts {
+                parts.keep(part);
+            }
+            loaders.feed_many(whole).await;
+        }
+        share(
+            loaders,
+            parts,
+            rows().map(|r| (r.stage.as_ref(), r.read.1.stage)),
+            |m| m.id,
+            |id, m| (StageId(id), Stage(m)),
+        )
+        .await;
+        share(
+            loaders,
+            parts,
+            rows().map(|r| (r.pipeline.as_ref(), r.read.1.pipeline)),
+            |m| m.id,
+            |id, m| (PipelineId(id), Pipeline(m)),
+        )
+        .await;
+        share(
+            loaders,
+            parts,
+            rows().map(|r| (r.company.as_ref(), r.read.1.company)),
+            |m| m.id,
+            |id, m| (CompanyId(id), Company(m)),
+        )
+        .await;
+        share(
+            loaders,
+            parts,
+            rows().map(|r| (r.contact.as_ref(), r.read.1.contact)),
+            |m| m.id,
+            |id, m| (ContactId(id), Contact(m)),
+        )
+        .await;
+        share(
+            loaders,
+            parts,
+            rows().map(|r| (r.owner.as_ref(), r.read.1.owner)),
+            |m| m.id,
+            |id, m| (UserId(id), User(m)),
+        )
+        .await;
         Ok(Self { page, stats })
     }
 }

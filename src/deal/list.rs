@@ -12,7 +12,7 @@ use crate::graphql::pagination::{
     Cursor, Listing, PAGE_PARENT, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows,
     pages_by_parent,
 };
-use crate::graphql::row_decode::{Columns, DecodeAt, DecodeSomeAt, Layout};
+use crate::graphql::row_decode::{Columns, DecodeAt, DecodeSomeAt, Layout, Placed};
 use async_graphql::dataloader::Loader;
 use entity::enums::DealStatus;
 use entity::{company, contact, deal, deal_participant, pipeline, stage, user};
@@ -21,7 +21,9 @@ use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement,
     SimpleExpr, TableRef, ValueTuple,
 };
-use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, QueryResult, StatementBuilder};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryResult, StatementBuilder,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -98,6 +100,23 @@ pub struct DealIncludes {
     pub owner: bool,
     /// The deal's columns to read (None: all); see [`super::columns`].
     pub columns: Option<Columns>,
+    /// The joined relations' columns to read.
+    pub relation_columns: RelationColumns,
+}
+
+/// The columns of each relation joined to a page to read (None: all).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RelationColumns {
+    /// The stage's.
+    pub stage: Option<Columns>,
+    /// The pipeline's.
+    pub pipeline: Option<Columns>,
+    /// The company's.
+    pub company: Option<Columns>,
+    /// The contact's.
+    pub contact: Option<Columns>,
+    /// The owner's.
+    pub owner: Option<Columns>,
 }
 
 impl DealIncludes {
@@ -116,21 +135,48 @@ impl DealIncludes {
     }
 
     fn joins(self) -> Vec<ToOne> {
+        fn join<E: EntityTrait + Default>(
+            alias: &'static str,
+            foreign_key: &'static str,
+            columns: Option<Columns>,
+        ) -> ToOne
+        where
+            E::Model: DecodeAt,
+        {
+            let mut join = ToOne::to::<E>(alias, foreign_key);
+            if let Some(columns) = columns {
+                join.columns = columns.names::<E::Model>();
+            }
+            join
+        }
+        let read = self.relation_columns;
         let mut joins = Vec::new();
         if self.stage {
-            joins.push(ToOne::to::<stage::Entity>("stage", "stage_id"));
+            joins.push(join::<stage::Entity>("stage", "stage_id", read.stage));
         }
         if self.pipeline {
-            joins.push(ToOne::to::<pipeline::Entity>("pipeline", "pipeline_id"));
+            joins.push(join::<pipeline::Entity>(
+                "pipeline",
+                "pipeline_id",
+                read.pipeline,
+            ));
         }
         if self.company {
-            joins.push(ToOne::to::<company::Entity>("company", "company_id"));
+            joins.push(join::<company::Entity>(
+                "company",
+                "company_id",
+                read.company,
+            ));
         }
         if self.contact {
-            joins.push(ToOne::to::<contact::Entity>("contact", "contact_id"));
+            joins.push(join::<contact::Entity>(
+                "contact",
+                "contact_id",
+                read.contact,
+            ));
         }
         if self.owner {
-            joins.push(ToOne::to::<user::Entity>("owner", "owner_id"));
+            joins.push(join::<user::Entity>("owner", "owner_id", read.owner));
         }
         joins
     }
@@ -141,9 +187,10 @@ impl DealIncludes {
 pub struct DealRow {
     /// The deal.
     pub deal: deal::Model,
-    /// Whether every column of the deal was read: a deal read in part ([`super::columns`])
-    /// answers only the selection it was read for, and is not shared with other fields.
-    pub complete: bool,
+    /// The columns read of the deal and of its relations (None: all). A row read in part
+    /// ([`super::columns`]) answers only the selection it was read for: it is not fed to the
+    /// request's by-id loaders.
+    pub read: (Option<Columns>, RelationColumns),
     /// Its stage.
     pub stage: Option<stage::Model>,
     /// Its pipeline.
@@ -160,45 +207,49 @@ impl DealRow {
     /// Every row of a deal page, decoded by position ([`crate::graphql::row_decode`]).
     fn decode_all(rows: &[QueryResult], includes: DealIncludes) -> AppResult<Vec<Self>> {
         let layout = Layout::of(rows);
-        let start = |asked: bool, prefix: &str, of: fn(&Layout, &str) -> AppResult<usize>| {
-            asked.then(|| of(&layout, prefix)).transpose()
+        let read = includes.relation_columns;
+        let deal_at = layout.place::<deal::Model>("", includes.columns)?;
+        let place = |joined: bool, prefix: &str, columns, of: fn(&Layout, &str, _) -> _| {
+            joined.then(|| of(&layout, prefix, columns)).transpose()
         };
-        let deal_columns = includes.columns.map(Columns::names::<deal::Model>);
-        let deal_at = match &deal_columns {
-            Some(names) => layout.start_of_columns("", 0, names)?,
-            None => layout.start_of::<deal::Model>("")?,
-        };
-        let stage_at = start(includes.stage, "stage__", Layout::start_of::<stage::Model>)?;
-        let pipeline_at = start(
+        let stage_at = place(
+            includes.stage,
+            "stage__",
+            read.stage,
+            Layout::place::<stage::Model>,
+        )?;
+        let pipeline_at = place(
             includes.pipeline,
             "pipeline__",
-            Layout::start_of::<pipeline::Model>,
+            read.pipeline,
+            Layout::place::<pipeline::Model>,
         )?;
-        let company_at = start(
+        let company_at = place(
             includes.company,
             "company__",
-            Layout::start_of::<company::Model>,
+            read.company,
+            Layout::place::<company::Model>,
         )?;
-        let contact_at = start(
+        let contact_at = place(
             includes.contact,
             "contact__",
-            Layout::start_of::<contact::Model>,
+            read.contact,
+            Layout::place::<contact::Model>,
         )?;
-        let owner_at = start(includes.owner, "owner__", Layout::start_of::<user::Model>)?;
-        fn joined<M: DecodeAt>(row: &QueryResult, at: Option<usize>) -> AppResult<Option<M>> {
-            Ok(at
-                .map(|at| M::decode_joined_at(row, at))
-                .transpose()?
-                .flatten())
+        let owner_at = place(
+            includes.owner,
+            "owner__",
+            read.owner,
+            Layout::place::<user::Model>,
+        )?;
+        fn joined<M: DecodeSomeAt>(row: &QueryResult, at: Option<Placed>) -> AppResult<Option<M>> {
+            Ok(at.map(|at| at.decode_joined(row)).transpose()?.flatten())
         }
         rows.iter()
             .map(|row| {
                 Ok(Self {
-                    deal: match includes.columns {
-                        Some(columns) => deal::Model::decode_some_at(row, deal_at, columns)?,
-                        None => deal::Model::decode_at(row, deal_at)?,
-                    },
-                    complete: includes.columns.is_none(),
+                    deal: deal_at.decode(row)?,
+                    read: (includes.columns, read),
                     stage: joined(row, stage_at)?,
                     pipeline: joined(row, pipeline_at)?,
                     company: joined(row, company_at)?,

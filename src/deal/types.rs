@@ -4,6 +4,7 @@ use super::around::{ActivityConnection, TaskConnection};
 use super::billing::{DealDiscountConnection, DealInstallmentConnection};
 use super::child_connection::object_with_deal_lists;
 use super::children::{AllDiscountsOf, AllProductsOf};
+use super::columns::part_row;
 use super::events::types::DealEventConnection;
 use super::history::StageChangeConnection;
 use super::loader::{DealFollowers, DealTags};
@@ -109,6 +110,9 @@ object_with_deal_lists!(
 
     /// The pipeline the deal is in.
     async fn pipeline(&self, ctx: &Context<'_>) -> AppResult<Pipeline> {
+        if let Some(pipeline) = part_row(ctx, self.0.pipeline_id) {
+            return Ok(Pipeline(pipeline));
+        }
         ctx.loaders()?
             .load_one(PipelineId(self.0.pipeline_id))
             .await?
@@ -117,6 +121,9 @@ object_with_deal_lists!(
 
     /// The stage the deal is in.
     async fn stage(&self, ctx: &Context<'_>) -> AppResult<Stage> {
+        if let Some(stage) = part_row(ctx, self.0.stage_id) {
+            return Ok(Stage(stage));
+        }
         ctx.loaders()?
             .load_one(StageId(self.0.stage_id))
             .await?
@@ -126,7 +133,10 @@ object_with_deal_lists!(
     /// The contact [person] the deal is with.
     async fn contact(&self, ctx: &Context<'_>) -> AppResult<Option<Contact>> {
         match self.0.contact_id {
-            Some(id) => ctx.loaders()?.load_one(ContactId(id)).await,
+            Some(id) => match part_row(ctx, id) {
+                Some(contact) => Ok(Some(Contact(contact))),
+                None => ctx.loaders()?.load_one(ContactId(id)).await,
+            },
             None => Ok(None),
         }
     }
@@ -134,7 +144,10 @@ object_with_deal_lists!(
     /// The company [org] the deal is with.
     async fn company(&self, ctx: &Context<'_>) -> AppResult<Option<Company>> {
         match self.0.company_id {
-            Some(id) => ctx.loaders()?.load_one(CompanyId(id)).await,
+            Some(id) => match part_row(ctx, id) {
+                Some(company) => Ok(Some(Company(company))),
+                None => ctx.loaders()?.load_one(CompanyId(id)).await,
+            },
             None => Ok(None),
         }
     }
@@ -142,7 +155,10 @@ object_with_deal_lists!(
     /// The user who owns the deal.
     async fn owner(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         match self.0.owner_id {
-            Some(id) => ctx.loaders()?.load_one(UserId(id)).await,
+            Some(id) => match part_row(ctx, id) {
+                Some(owner) => Ok(Some(User(owner))),
+                None => ctx.loaders()?.load_one(UserId(id)).await,
+            },
             None => Ok(None),
         }
     }

@@ -15,6 +15,7 @@ pub mod loader;
 pub mod money;
 pub mod node;
 pub mod pagination;
+pub mod part_rows;
 pub mod patch;
 pub mod row_decode;
 pub mod scalars;
@@ -151,7 +152,7 @@ pub fn prepare_request(
     if !subscription {
         // A subscription gets its organisation's shared loaders instead (`stream`).
         let loaders = DbLoader::queued(reads, organization_id, queue);
-        request = request.data(loaders);
+        request = request.data(loaders).data(part_rows::PartRows::default());
     }
     Ok(PreparedRequest {
         request,

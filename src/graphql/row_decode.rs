@@ -62,6 +62,11 @@ impl Columns {
         self.0 & (1u64 << index) != 0
     }
 
+    /// Whether these hold every column of `other`.
+    pub fn covers(self, other: Columns) -> bool {
+        self.0 & other.0 == other.0
+    }
+
     /// Whether these are every column of `M`.
     pub fn are_all<M: DecodeAt>(self) -> bool {
         self == Self::all::<M>()
@@ -83,12 +88,75 @@ impl Columns {
 pub trait DecodeSomeAt: DecodeAt {
     /// The model from `columns`, starting at position `at`; the other fields blank.
     fn decode_some_at(row: &QueryResult, at: usize, columns: Columns) -> Result<Self, DbErr>;
+
+    /// [`DecodeSomeAt::decode_some_at`], or None when the id (the first column, which
+    /// `columns` must hold) is null: a left-joined relation the row does not have.
+    fn decode_some_joined_at(
+        row: &QueryResult,
+        at: usize,
+        columns: Columns,
+    ) -> Result<Option<Self>, DbErr> {
+        let id: Option<sea_orm::prelude::Uuid> = row.try_get_by_index(at)?;
+        match id {
+            Some(_) => Self::decode_some_at(row, at, columns).map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
-/// Implements [`DecodeAt`] for a model from its fields, listed in column order; with `blank`,
-/// also [`DecodeSomeAt`], unread fields taken from the model `blank` returns.
+/// The value a field not read holds: one no row has (a nil id, an empty text, the epoch).
+pub trait Blank {
+    /// That value.
+    fn blank() -> Self;
+}
+
+/// Implements [`Blank`] for types whose default is the blank.
+macro_rules! blank_is_default {
+    ($($ty:ty),+) => {
+        $(impl Blank for $ty {
+            fn blank() -> Self {
+                Self::default()
+            }
+        })+
+    };
+}
+
+blank_is_default!(sea_orm::prelude::Uuid, String, i32, bool, entity::Scaled);
+
+impl<T> Blank for Option<T> {
+    fn blank() -> Self {
+        None
+    }
+}
+
+impl Blank for chrono::DateTime<chrono::Utc> {
+    fn blank() -> Self {
+        chrono::DateTime::<chrono::Utc>::UNIX_EPOCH
+    }
+}
+
+impl Blank for serde_json::Value {
+    fn blank() -> Self {
+        serde_json::Value::Null
+    }
+}
+
+impl Blank for entity::enums::DealStatus {
+    fn blank() -> Self {
+        Self::Open
+    }
+}
+
+impl Blank for entity::enums::Priority {
+    fn blank() -> Self {
+        Self::Medium
+    }
+}
+
+/// Implements [`DecodeAt`] for a model from its fields, listed in column order; with
+/// `narrowable`, also [`DecodeSomeAt`], fields not read holding their [`Blank`].
 macro_rules! decode_at {
-    ($model:path, blank = $blank:path { $($field:ident),+ $(,)? }) => {
+    (narrowable $model:path { $($field:ident),+ $(,)? }) => {
         decode_at!($model { $($field),+ });
 
         impl $crate::graphql::row_decode::DecodeSomeAt for $model {
@@ -97,18 +165,22 @@ macro_rules! decode_at {
                 at: usize,
                 columns: $crate::graphql::row_decode::Columns,
             ) -> Result<Self, sea_orm::DbErr> {
-                let mut model = $blank();
                 let mut position = at;
                 let mut index = 0;
-                $(
-                    if columns.has(index) {
-                        model.$field = row.try_get_by_index(position)?;
+                let mut next = || {
+                    let read = columns.has(index).then_some(position);
+                    index += 1;
+                    if read.is_some() {
                         position += 1;
                     }
-                    index += 1;
-                )+
-                let _ = (position, index);
-                Ok(model)
+                    read
+                };
+                Ok(Self {
+                    $($field: match next() {
+                        Some(at) => row.try_get_by_index(at)?,
+                        None => $crate::graphql::row_decode::Blank::blank(),
+                    },)+
+                })
             }
         }
     };
@@ -127,6 +199,31 @@ macro_rules! decode_at {
             }
         }
     };
+}
+
+/// Where a model's columns are in a statement's rows, and which of them were read.
+#[derive(Clone, Copy, Debug)]
+pub struct Placed {
+    at: usize,
+    columns: Option<Columns>,
+}
+
+impl Placed {
+    /// The model of `row`, its columns not read blank.
+    pub fn decode<M: DecodeSomeAt>(self, row: &QueryResult) -> Result<M, DbErr> {
+        match self.columns {
+            Some(columns) => M::decode_some_at(row, self.at, columns),
+            None => M::decode_at(row, self.at),
+        }
+    }
+
+    /// The left-joined model of `row`, None when the row has none.
+    pub fn decode_joined<M: DecodeSomeAt>(self, row: &QueryResult) -> Result<Option<M>, DbErr> {
+        match self.columns {
+            Some(columns) => M::decode_some_joined_at(row, self.at, columns),
+            None => M::decode_joined_at(row, self.at),
+        }
+    }
 }
 
 /// Where each part of a statement's rows starts.
@@ -197,6 +294,15 @@ impl Layout {
         }
     }
 
+    /// Where `M`'s `columns` (None: all) start when each is named `prefix` + its name.
+    pub fn place<M: DecodeAt>(&self, prefix: &str, columns: Option<Columns>) -> AppResult<Placed> {
+        let at = match columns {
+            Some(columns) => self.start_of_columns(prefix, 0, &columns.names::<M>())?,
+            None => self.start_of_after::<M>(prefix, 0)?,
+        };
+        Ok(Placed { at, columns })
+    }
+
     /// The positions of the columns named `name`, in order.
     pub fn positions_of(&self, name: &str) -> Vec<usize> {
         (0..self.names.len())
@@ -205,79 +311,38 @@ impl Layout {
     }
 }
 
-/// The deal whose fields a partly read deal row does not set: values no deal has (nil ids,
-/// empty title and currency, the epoch), never shown, since a page reads every column the
-/// fields selected on its deals need.
-fn blank_deal() -> entity::deal::Model {
-    use entity::enums::{DealStatus, Priority};
-    let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
-    entity::deal::Model {
-        id: sea_orm::prelude::Uuid::nil(),
-        organization_id: sea_orm::prelude::Uuid::nil(),
-        title: String::new(),
-        value: entity::Scaled(0),
-        currency: String::new(),
-        status: DealStatus::Open,
-        pipeline_id: sea_orm::prelude::Uuid::nil(),
-        stage_id: sea_orm::prelude::Uuid::nil(),
-        contact_id: None,
-        company_id: None,
-        owner_id: None,
-        expected_close_date: None,
-        priority: Priority::Medium,
-        source: None,
-        custom_fields: serde_json::Value::Null,
-        lost_reason: None,
-        won_at: None,
-        lost_at: None,
-        closed_at: None,
-        stage_changed_at: epoch,
-        last_activity_at: None,
-        archived_at: None,
-        deleted_at: None,
-        created_at: epoch,
-        updated_at: epoch,
-        version: 0,
-        created_by_id: None,
-        value_adjustment: None,
-    }
-}
+decode_at!(narrowable entity::deal::Model {
+    id,
+    organization_id,
+    title,
+    value,
+    currency,
+    status,
+    pipeline_id,
+    stage_id,
+    contact_id,
+    company_id,
+    owner_id,
+    expected_close_date,
+    priority,
+    source,
+    custom_fields,
+    lost_reason,
+    won_at,
+    lost_at,
+    closed_at,
+    stage_changed_at,
+    last_activity_at,
+    archived_at,
+    deleted_at,
+    created_at,
+    updated_at,
+    version,
+    created_by_id,
+    value_adjustment,
+});
 
-decode_at!(
-    entity::deal::Model,
-    blank = blank_deal {
-        id,
-        organization_id,
-        title,
-        value,
-        currency,
-        status,
-        pipeline_id,
-        stage_id,
-        contact_id,
-        company_id,
-        owner_id,
-        expected_close_date,
-        priority,
-        source,
-        custom_fields,
-        lost_reason,
-        won_at,
-        lost_at,
-        closed_at,
-        stage_changed_at,
-        last_activity_at,
-        archived_at,
-        deleted_at,
-        created_at,
-        updated_at,
-        version,
-        created_by_id,
-        value_adjustment,
-    }
-);
-
-decode_at!(entity::stage::Model {
+decode_at!(narrowable entity::stage::Model {
     id,
     organization_id,
     pipeline_id,
@@ -289,7 +354,7 @@ decode_at!(entity::stage::Model {
     deleted_at,
 });
 
-decode_at!(entity::pipeline::Model {
+decode_at!(narrowable entity::pipeline::Model {
     id,
     organization_id,
     name,
@@ -299,7 +364,7 @@ decode_at!(entity::pipeline::Model {
     stalled_after_days,
 });
 
-decode_at!(entity::company::Model {
+decode_at!(narrowable entity::company::Model {
     id,
     organization_id,
     name,
@@ -309,7 +374,7 @@ decode_at!(entity::company::Model {
     deleted_at,
 });
 
-decode_at!(entity::contact::Model {
+decode_at!(narrowable entity::contact::Model {
     id,
     organization_id,
     company_id,
@@ -322,7 +387,7 @@ decode_at!(entity::contact::Model {
     deleted_at,
 });
 
-decode_at!(entity::user::Model {
+decode_at!(narrowable entity::user::Model {
     id,
     organization_id,
     name,

@@ -1,10 +1,10 @@
-//! Deal pages read only the columns their selection needs: every field of `Deal`, selected
-//! alone (or through fragments and edges), answers exactly what it answers among all the
-//! others, on root and nested lists. The fields come from the schema itself, so a new field
+//! Deal pages read only the columns their selection needs: every field of `Deal` and of its
+//! relations, selected alone (or through fragments and edges) on root and nested lists,
+//! answers exactly what the deal read by id answers. The fields come from the schema itself, so a new field
 //! is checked without editing this test.
 
 use crate::fixtures;
-use crate::helpers::{ok, spawn_app};
+use crate::helpers::{gid, ok, spawn_app};
 use entity::{Scaled, pipeline};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{Map, Value, json};
@@ -27,7 +27,10 @@ const TYPES: &str = "{ __schema { types { name fields { name
 
 /// Each field of `Deal` without required arguments, as a selection: a scalar by its name; an
 /// object with its `__typename` and its scalar fields (lists under it asked for one row).
-async fn deal_field_selections(app: &crate::helpers::TestApp, key: &str) -> Vec<(String, String)> {
+async fn deal_field_selections(
+    app: &crate::helpers::TestApp,
+    key: &str,
+) -> Vec<(String, String, Vec<String>)> {
     let schema = ok(app, key, TYPES, json!({})).await;
     let types: Map<String, Value> = schema["__schema"]["types"]
         .as_array()
@@ -57,6 +60,7 @@ async fn deal_field_selections(app: &crate::helpers::TestApp, key: &str) -> Vec<
         } else {
             name.clone()
         };
+        let mut fields_inside = Vec::new();
         let selection = if kind == "OBJECT" || kind == "INTERFACE" {
             let scalars: Vec<&str> = types[&type_name]["fields"]
                 .as_array()
@@ -66,11 +70,12 @@ async fn deal_field_selections(app: &crate::helpers::TestApp, key: &str) -> Vec<
                 .filter(|f| matches!(named_type(&f["type"]).0.as_str(), "SCALAR" | "ENUM"))
                 .filter_map(|f| f["name"].as_str())
                 .collect();
+            fields_inside = scalars.iter().map(|f| f.to_string()).collect();
             format!("{call} {{ __typename {} }}", scalars.join(" "))
         } else {
             call
         };
-        selections.push((name, selection));
+        selections.push((name, selection, fields_inside));
     }
     selections
 }
@@ -110,23 +115,46 @@ async fn every_deal_field_answers_the_same_alone_as_among_all() {
 
     let fields = deal_field_selections(&app, &org.key).await;
     assert!(fields.len() > 40, "Deal has {} fields", fields.len());
-    let everything: Vec<&str> = fields.iter().map(|(_, s)| s.as_str()).collect();
+    let everything: Vec<&str> = fields.iter().map(|(_, s, _)| s.as_str()).collect();
+    // The reference: each deal by id (`nodes`), which loads whole rows and relations.
+    let ids: Vec<String> = world.listed().map(|d| gid("deal", d.id)).collect();
     let all = ok(
         &app,
         &org.key,
         &format!(
-            "{{ deals(first: 40) {{ nodes {{ id {} }} }} }}",
+            "query($ids: [ID!]!) {{ nodes(ids: $ids) {{ id ... on Deal {{ {} }} }} }}",
             everything.join(" ")
         ),
-        json!({}),
+        json!({ "ids": ids }),
     )
     .await;
-    let all = by_id(&all["deals"]["nodes"]);
+    let all = by_id(&all["nodes"]);
     assert_eq!(all.len(), listed);
     let stage = world.stages[0].id;
     let stage_id = format!("stage_{}", stage.simple());
 
-    for (name, selection) in &fields {
+    // Each field alone, and each field of an object alone inside it (`stage { name }`).
+    let mut cases: Vec<(String, String, Option<String>)> = Vec::new();
+    for (name, selection, inside) in &fields {
+        cases.push((name.clone(), selection.clone(), None));
+        for field in inside {
+            cases.push((
+                name.clone(),
+                format!("{name} {{ {field} }}"),
+                Some(field.clone()),
+            ));
+        }
+    }
+    assert!(
+        cases
+            .iter()
+            .any(|(n, _, f)| n == "contact" && f.as_deref() == Some("firstName"))
+    );
+    let value = |deal: &Value, name: &str, inside: &Option<String>| match inside {
+        Some(field) if !deal[name].is_null() => deal[name][field].clone(),
+        _ => deal[name].clone(),
+    };
+    for (name, selection, inside) in &cases {
         let alone = ok(
             &app,
             &org.key,
@@ -142,9 +170,13 @@ async fn every_deal_field_answers_the_same_alone_as_among_all() {
         )
         .await;
         let root = by_id(&alone["deals"]["nodes"]);
-        assert_eq!(root.len(), listed, "{name}");
+        assert_eq!(root.len(), listed, "{selection}");
         for (id, deal) in &root {
-            assert_eq!(deal[name], all[id][name], "deals.nodes.{name} of {id}");
+            assert_eq!(
+                value(deal, name, inside),
+                value(&all[id], name, inside),
+                "deals.nodes.{selection} of {id}"
+            );
         }
         let edges: Vec<Value> = alone["edges"]["edges"]
             .as_array()
@@ -153,12 +185,20 @@ async fn every_deal_field_answers_the_same_alone_as_among_all() {
             .map(|e| e["node"].clone())
             .collect();
         for (id, deal) in by_id(&Value::Array(edges)) {
-            assert_eq!(deal[name], all[&id][name], "edges.node.{name} of {id}");
+            assert_eq!(
+                value(&deal, name, inside),
+                value(&all[&id], name, inside),
+                "edges.node.{selection} of {id}"
+            );
         }
         let nested = by_id(&alone["node"]["deals"]["nodes"]);
         assert!(!nested.is_empty());
         for (id, deal) in &nested {
-            assert_eq!(deal[name], all[id][name], "stage.deals.{name} of {id}");
+            assert_eq!(
+                value(deal, name, inside),
+                value(&all[id], name, inside),
+                "stage.deals.{selection} of {id}"
+            );
         }
     }
 }

@@ -12,7 +12,7 @@
 //! column, any other field every column. Read in part, they are kept in the request's
 //! [`PartRows`] for the relation fields whose selection they cover.
 
-use super::list::{DealIncludes, RelationColumns};
+use super::list::{DealIncludes, ReadColumns};
 use super::order::{DealOrder, DealOrderField};
 use crate::graphql::part_rows::PartRows;
 use crate::graphql::row_decode::{Columns, DecodeAt};
@@ -76,26 +76,23 @@ pub(super) fn selected<'a>(
 }
 
 /// `selected` and the columns a page ordered by `order`, with `includes`' relations joined,
-/// reads besides: the sort keys and the foreign keys. None: every column.
+/// reads besides: the sort keys and the foreign keys of the deal, the stage's position and
+/// the owner's name.
 pub(super) fn to_read(
-    selected: Option<Columns>,
+    selected: ReadColumns,
     order: &[DealOrder],
     includes: &DealIncludes,
-) -> Option<Columns> {
-    let mut columns = selected?;
-    for key in order {
-        columns = columns.with::<deal::Model>(key.field.column_name());
-    }
-    for foreign_key in includes.foreign_keys() {
-        columns = columns.with::<deal::Model>(foreign_key);
-    }
-    (!columns.are_all::<deal::Model>()).then_some(columns)
-}
-
-/// `selected` and the columns of the relations a page ordered by `order` reads besides: the
-/// stage's position, the owner's name.
-pub(super) fn relations_to_read(selected: RelationColumns, order: &[DealOrder]) -> RelationColumns {
+) -> ReadColumns {
     let mut read = selected;
+    read.deal = read.deal.and_then(|mut columns| {
+        for key in order {
+            columns = columns.with::<deal::Model>(key.field.column_name());
+        }
+        for foreign_key in includes.foreign_keys() {
+            columns = columns.with::<deal::Model>(foreign_key);
+        }
+        (!columns.are_all::<deal::Model>()).then_some(columns)
+    });
     for key in order {
         match key.field {
             DealOrderField::StagePosition => {

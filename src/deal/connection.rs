@@ -5,8 +5,8 @@ use super::Deal;
 use super::columns;
 use super::filter::DealFilter;
 use super::list::{
-    DealIncludes, DealListSpec, DealPage, DealParent, DealStats, DealStatsOf, DealsOf,
-    RelationColumns, Totals, fetch_pages,
+    DealIncludes, DealListSpec, DealPage, DealParent, DealStats, DealStatsOf, DealsOf, ReadColumns,
+    Totals, fetch_pages,
 };
 use super::loader::DealId;
 use super::order::DealOrder;
@@ -103,8 +103,7 @@ impl DealListArgs {
             includes.stage |= stage;
             includes.owner |= owner;
         }
-        includes.columns = columns::to_read(includes.columns, &order, &includes);
-        includes.relation_columns = columns::relations_to_read(includes.relation_columns, &order);
+        includes.read = columns::to_read(includes.read, &order, &includes);
         Ok(Arc::new(DealListSpec {
             filter: self.filter.unwrap_or_default(),
             order,
@@ -143,8 +142,8 @@ pub(super) fn look_ahead(ctx: &Context<'_>) -> (DealIncludes, Totals) {
         company: selects("company"),
         contact: selects("contact"),
         owner: selects("owner"),
-        columns: columns::selected(deals.iter().flat_map(|deal| deal.selection_fields())),
-        relation_columns: RelationColumns {
+        read: ReadColumns {
+            deal: columns::selected(deals.iter().flat_map(|deal| deal.selection_fields())),
             stage: relation::<stage::Model>(keeps_parts, &deals, "stage"),
             pipeline: relation::<pipeline::Model>(keeps_parts, &deals, "pipeline"),
             company: relation::<company::Model>(keeps_parts, &deals, "company"),
@@ -221,44 +220,14 @@ impl DealConnection {
         let loaders = ctx.loaders()?;
         let parts = ctx.data_opt::<PartRows>();
         let rows = || page.edges.iter().map(|(_, row)| row);
-        let complete = rows().filter(|row| row.read.0.is_none());
+        let complete = rows().filter(|row| row.read.deal.is_none());
         loaders
             .feed_many(complete.map(|row| (DealId(row.deal.id), Deal(row.deal.clone()))))
             .await;
-        /// Feeds the relation `of` each row to the by-id loader when read whole, keeps it in
-        /// the part rows when read in part.
-        async fn share<M, K, W>(
-            loaders: &Loaders,
-            parts: Option<&PartRows>,
-            rows: impl Iterator<Item = (Option<&M>, Option<Columns>)>,
-            id: fn(&M) -> Uuid,
-            wrap: fn(Uuid, M) -> (K, W),
-        ) where
-            M: Clone + Send + Sync + 'static,
-            K: Send + Sync + Hash + Eq + Clone + 'static,
-            DbLoader: Loader<K, Value = W>,
-        {
-            let mut whole = Vec::new();
-            let mut part = Vec::new();
-            for (model, columns) in rows {
-                match (model, columns, parts) {
-                    (None, _, _) => {}
-                    (Some(model), Some(columns), Some(_)) => {
-                        part.push((id(model), columns, model.clone()))
-                    }
-                    (Some(_), Some(_), None) => {}
-                    (Some(model), None, _) => whole.push(wrap(id(model), model.clone())),
-                }
-            }
-            if let Some(parts) = parts {
-                parts.keep(part);
-            }
-            loaders.feed_many(whole).await;
-        }
         share(
             loaders,
             parts,
-            rows().map(|r| (r.stage.as_ref(), r.read.1.stage)),
+            rows().map(|r| (r.stage.as_ref(), r.read.stage)),
             |m| m.id,
             |id, m| (StageId(id), Stage(m)),
         )
@@ -266,7 +235,7 @@ impl DealConnection {
         share(
             loaders,
             parts,
-            rows().map(|r| (r.pipeline.as_ref(), r.read.1.pipeline)),
+            rows().map(|r| (r.pipeline.as_ref(), r.read.pipeline)),
             |m| m.id,
             |id, m| (PipelineId(id), Pipeline(m)),
         )
@@ -274,7 +243,7 @@ impl DealConnection {
         share(
             loaders,
             parts,
-            rows().map(|r| (r.company.as_ref(), r.read.1.company)),
+            rows().map(|r| (r.company.as_ref(), r.read.company)),
             |m| m.id,
             |id, m| (CompanyId(id), Company(m)),
         )
@@ -282,7 +251,7 @@ impl DealConnection {
         share(
             loaders,
             parts,
-            rows().map(|r| (r.contact.as_ref(), r.read.1.contact)),
+            rows().map(|r| (r.contact.as_ref(), r.read.contact)),
             |m| m.id,
             |id, m| (ContactId(id), Contact(m)),
         )
@@ -290,13 +259,43 @@ impl DealConnection {
         share(
             loaders,
             parts,
-            rows().map(|r| (r.owner.as_ref(), r.read.1.owner)),
+            rows().map(|r| (r.owner.as_ref(), r.read.owner)),
             |m| m.id,
             |id, m| (UserId(id), User(m)),
         )
         .await;
         Ok(Self { page, stats })
     }
+}
+
+/// Shares the relation of each row read whole with the by-id loader (so `deal.stage` … and
+/// any other field find it), and keeps one read in part in the request's part rows.
+async fn share<'a, M, K, W>(
+    loaders: &Loaders,
+    parts: Option<&PartRows>,
+    rows: impl Iterator<Item = (Option<&'a M>, Option<Columns>)>,
+    id: fn(&M) -> Uuid,
+    wrap: fn(Uuid, M) -> (K, W),
+) where
+    M: Clone + Send + Sync + 'static,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = W>,
+{
+    let mut whole = Vec::new();
+    let mut part = Vec::new();
+    for (model, columns) in rows {
+        match (model, columns, parts) {
+            (None, _, _) => {}
+            (Some(model), Some(columns), Some(_)) => part.push((id(model), columns, model)),
+            // Read in part with nowhere to keep it: its field reads it again.
+            (Some(_), Some(_), None) => {}
+            (Some(model), None, _) => whole.push(wrap(id(model), model.clone())),
+        }
+    }
+    if let Some(parts) = parts {
+        parts.keep(part);
+    }
+    loaders.feed_many(whole).await;
 }
 
 /// A page of deals (a Relay connection), with the count and totals of the whole list.

@@ -98,15 +98,16 @@ pub struct DealIncludes {
     pub contact: bool,
     /// `deal.owner`.
     pub owner: bool,
-    /// The deal's columns to read (None: all); see [`super::columns`].
-    pub columns: Option<Columns>,
-    /// The joined relations' columns to read.
-    pub relation_columns: RelationColumns,
+    /// The columns to read of the deals and of the joined relations.
+    pub read: ReadColumns,
 }
 
-/// The columns of each relation joined to a page to read (None: all).
+/// The columns of a page's deals and of each relation joined to them to read (None: all);
+/// see [`super::columns`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct RelationColumns {
+pub struct ReadColumns {
+    /// The deal's.
+    pub deal: Option<Columns>,
     /// The stage's.
     pub stage: Option<Columns>,
     /// The pipeline's.
@@ -149,7 +150,7 @@ impl DealIncludes {
             }
             join
         }
-        let read = self.relation_columns;
+        let read = self.read;
         let mut joins = Vec::new();
         if self.stage {
             joins.push(join::<stage::Entity>("stage", "stage_id", read.stage));
@@ -187,10 +188,10 @@ impl DealIncludes {
 pub struct DealRow {
     /// The deal.
     pub deal: deal::Model,
-    /// The columns read of the deal and of its relations (None: all). A row read in part
+    /// The columns read of the deal and of its relations. A row read in part
     /// ([`super::columns`]) answers only the selection it was read for: it is not fed to the
     /// request's by-id loaders.
-    pub read: (Option<Columns>, RelationColumns),
+    pub read: ReadColumns,
     /// Its stage.
     pub stage: Option<stage::Model>,
     /// Its pipeline.
@@ -207,8 +208,8 @@ impl DealRow {
     /// Every row of a deal page, decoded by position ([`crate::graphql::row_decode`]).
     fn decode_all(rows: &[QueryResult], includes: DealIncludes) -> AppResult<Vec<Self>> {
         let layout = Layout::of(rows);
-        let read = includes.relation_columns;
-        let deal_at = layout.place::<deal::Model>("", includes.columns)?;
+        let read = includes.read;
+        let deal_at = layout.place::<deal::Model>("", read.deal)?;
         let place = |joined: bool, prefix: &str, columns, of: fn(&Layout, &str, _) -> _| {
             joined.then(|| of(&layout, prefix, columns)).transpose()
         };
@@ -249,7 +250,7 @@ impl DealRow {
             .map(|row| {
                 Ok(Self {
                     deal: deal_at.decode(row)?,
-                    read: (includes.columns, read),
+                    read,
                     stage: joined(row, stage_at)?,
                     pipeline: joined(row, pipeline_at)?,
                     company: joined(row, company_at)?,
@@ -351,7 +352,7 @@ where
     let page = spec.page.page(&order_signature)?;
     let keys = sort_keys(&spec.order);
     let joins = spec.includes.joins();
-    let columns = spec.includes.columns.map(Columns::names::<deal::Model>);
+    let columns = spec.includes.read.deal.map(Columns::names::<deal::Model>);
     let (partition, parent_keys) = match under {
         Some(under) => (Some(under.partition), Some(under.keys)),
         None => (None, None),

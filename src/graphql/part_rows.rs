@@ -21,16 +21,19 @@ pub struct PartRows {
 }
 
 impl PartRows {
-    /// Keeps `rows` (their ids, the columns read and the models), unless a row of the same id
-    /// and columns is kept already.
-    pub fn keep<M: Any + Send + Sync>(&self, rows: impl IntoIterator<Item = (Uuid, Columns, M)>) {
+    /// Keeps a copy of each of `rows` (their ids, the columns read and the models), unless a
+    /// row of the same id and columns is kept already.
+    pub fn keep<'a, M: Any + Clone + Send + Sync>(
+        &self,
+        rows: impl IntoIterator<Item = (Uuid, Columns, &'a M)>,
+    ) {
         let Ok(mut kept) = self.rows.lock() else {
             return;
         };
         for (id, columns, model) in rows {
             let versions = kept.entry((TypeId::of::<M>(), id)).or_default();
             if !versions.iter().any(|(held, _)| *held == columns) {
-                versions.push((columns, Arc::new(model)));
+                versions.push((columns, Arc::new(model.clone())));
             }
         }
     }

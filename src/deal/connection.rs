@@ -224,46 +224,24 @@ impl DealConnection {
         loaders
             .feed_many(complete.map(|row| (DealId(row.deal.id), Deal(row.deal.clone()))))
             .await;
-        share(
-            loaders,
-            parts,
-            rows().map(|r| (r.stage.as_ref(), r.read.stage)),
-            |m| m.id,
-            |id, m| (StageId(id), Stage(m)),
-        )
-        .await;
-        share(
-            loaders,
-            parts,
-            rows().map(|r| (r.pipeline.as_ref(), r.read.pipeline)),
-            |m| m.id,
-            |id, m| (PipelineId(id), Pipeline(m)),
-        )
-        .await;
-        share(
-            loaders,
-            parts,
-            rows().map(|r| (r.company.as_ref(), r.read.company)),
-            |m| m.id,
-            |id, m| (CompanyId(id), Company(m)),
-        )
-        .await;
-        share(
-            loaders,
-            parts,
-            rows().map(|r| (r.contact.as_ref(), r.read.contact)),
-            |m| m.id,
-            |id, m| (ContactId(id), Contact(m)),
-        )
-        .await;
-        share(
-            loaders,
-            parts,
-            rows().map(|r| (r.owner.as_ref(), r.read.owner)),
-            |m| m.id,
-            |id, m| (UserId(id), User(m)),
-        )
-        .await;
+        /// Shares each row's `$relation`, wrapped as `$wrap` under key `$key`.
+        macro_rules! share {
+            ($relation:ident, $key:ident, $wrap:ident) => {
+                share(
+                    loaders,
+                    parts,
+                    rows().map(|r| (r.$relation.as_ref(), r.read.$relation)),
+                    |m| m.id,
+                    |id, m| ($key(id), $wrap(m)),
+                )
+                .await
+            };
+        }
+        share!(stage, StageId, Stage);
+        share!(pipeline, PipelineId, Pipeline);
+        share!(company, CompanyId, Company);
+        share!(contact, ContactId, Contact);
+        share!(owner, UserId, User);
         Ok(Self { page, stats })
     }
 }

@@ -112,7 +112,8 @@ macro_rules! object_with_deal_lists {
 
 pub(crate) use object_with_deal_lists;
 
-/// Whether `field` is the GraphQL name (camelCase) of the Rust method `method` (snake_case).
+/// Whether `field` is the GraphQL name (camelCase) of the Rust method or column `method`
+/// (snake_case).
 pub fn names_field(method: &str, field: &str) -> bool {
     let mut field = field.chars();
     let mut upper = false;

@@ -12,6 +12,7 @@
 //! column, any other field every column. Read in part, they are kept in the request's
 //! [`PartRows`] for the relation fields whose selection they cover.
 
+use super::child_connection::names_field;
 use super::list::{DealIncludes, ReadColumns};
 use super::order::{DealOrder, DealOrderField};
 use crate::graphql::part_rows::PartRows;
@@ -119,25 +120,11 @@ pub(super) fn of_relation<'a, M: DecodeAt>(
             if name == "__typename" {
                 continue;
             }
-            let column = M::COLUMNS
-                .iter()
-                .find(|column| is_snake_case_of(column, name))?;
+            let column = M::COLUMNS.iter().find(|column| names_field(column, name))?;
             columns = columns.with::<M>(column);
         }
     }
     (!columns.are_all::<M>()).then_some(columns)
-}
-
-/// Whether `snake` is `camel` in snake case (`first_name`, `firstName`).
-fn is_snake_case_of(snake: &str, camel: &str) -> bool {
-    let mut snake = snake.chars();
-    camel.chars().all(|c| {
-        if c.is_ascii_uppercase() {
-            snake.next() == Some('_') && snake.next() == Some(c.to_ascii_lowercase())
-        } else {
-            snake.next() == Some(c)
-        }
-    }) && snake.next().is_none()
 }
 
 /// The relation `id` of type `M` a page read in part, when it holds what the field being
@@ -146,20 +133,4 @@ pub(super) fn part_row<M: DecodeAt + Any + Clone>(ctx: &Context<'_>, id: Uuid) -
     let parts = ctx.data_opt::<PartRows>()?;
     let needed = of_relation::<M>(ctx.look_ahead().selection_fields())?;
     parts.find::<M>(id, needed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_snake_case_of;
-
-    #[test]
-    fn a_field_is_the_column_of_its_name_in_snake_case() {
-        assert!(is_snake_case_of("first_name", "firstName"));
-        assert!(is_snake_case_of("is_active", "isActive"));
-        assert!(is_snake_case_of("name", "name"));
-        assert!(!is_snake_case_of("first_name", "firstname"));
-        assert!(!is_snake_case_of("first_name", "first"));
-        assert!(!is_snake_case_of("name", "names"));
-        assert!(!is_snake_case_of("created_at", "createdAtX"));
-    }
 }

@@ -32,6 +32,11 @@ pub const MAX_STAGE_IDS: usize = 100;
 pub const MAX_DEAL_IDS: usize = 500;
 /// Events read from the log per statement while catching up.
 const CATCH_UP_BATCH: u64 = 100;
+/// How long a subscription waits on the broadcast before it reads the log itself: an event
+/// committed while the organisation's tail was starting (after the subscription caught up,
+/// before the tail fixed where it starts) is never broadcast, and would otherwise wait for
+/// a later event to reveal the gap.
+const QUIET_READ: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Which events a `dealEvents` subscription receives; every condition given must hold.
 #[derive(InputObject, Default)]
@@ -197,11 +202,12 @@ impl Follower {
                 self.pending.extend(batch.into_iter().map(Arc::new));
                 continue;
             }
-            match self.live.recv().await {
-                Ok(event) if event.sequence <= self.position => {}
-                Ok(event) => self.pending.push_back(event),
-                Err(RecvError::Lagged(_)) => self.behind = true,
-                Err(RecvError::Closed) => return None,
+            match tokio::time::timeout(QUIET_READ, self.live.recv()).await {
+                Err(_quiet) => self.behind = true,
+                Ok(Ok(event)) if event.sequence <= self.position => {}
+                Ok(Ok(event)) => self.pending.push_back(event),
+                Ok(Err(RecvError::Lagged(_))) => self.behind = true,
+                Ok(Err(RecvError::Closed)) => return None,
             }
         }
     }

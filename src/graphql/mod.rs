@@ -21,6 +21,7 @@ pub mod row_decode;
 pub mod scalars;
 pub mod sql_metrics;
 pub mod text_search;
+pub mod validated;
 
 use crate::api_key::ApiKeyMutation;
 use crate::auth::{Viewer, ViewerQuery, WriteGuarded};
@@ -35,7 +36,7 @@ use crate::pipeline::{PipelineMutation, PipelineQuery};
 use crate::sale::{SaleMutation, SaleQuery};
 use crate::user::{UserMutation, UserQuery};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{MergedObject, MergedSubscription, Request, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Request, Schema, SchemaBuilder};
 use batching::{Batches, batch_queue, run_with_batches};
 use errors::ArgumentPositions;
 use federation::EntityQuery;
@@ -45,6 +46,7 @@ use node::NodeQuery;
 use sql_metrics::SqlMetrics;
 use std::sync::Arc;
 use std::time::Duration;
+use validated::Schemas;
 
 /// Every root query field.
 #[derive(MergedObject, Default)]
@@ -83,6 +85,12 @@ pub type AppSchema = Schema<Query, WriteGuarded<Mutation>, Subscription>;
 /// behind the request gate's (which refuses first, see [`crate::limits`]), and the Apollo
 /// Federation v2 fields `_service` and `_entities` ([`federation`]).
 pub fn schema() -> AppSchema {
+    schema_builder().finish()
+}
+
+/// The schema's builder with everything [`schema`] sets, for a variant of it
+/// ([`validated::Schemas`]).
+fn schema_builder() -> SchemaBuilder<Query, WriteGuarded<Mutation>, Subscription> {
     Schema::build(
         Query::default(),
         WriteGuarded::default(),
@@ -91,10 +99,8 @@ pub fn schema() -> AppSchema {
     .enable_federation()
     .limit_depth(limits::MAX_DEPTH)
     .limit_recursive_depth(limits::MAX_NESTING)
-    .finish()
 }
 
-/// The SDL of [`schema`], as committed in `schema.graphql`.
 pub fn sdl() -> String {
     schema().sdl()
 }
@@ -176,27 +182,34 @@ impl PreparedRequest {
         self.subscription
     }
 
-    /// Runs a subscription on `schema` with `loaders` (its organisation's shared ones): one
+    /// Runs a subscription, validated strictly, with `loaders` (its organisation's shared ones): one
     /// response per event, each with codes on its errors. No deadline: it lives until the
     /// client stops it.
     pub fn stream(
         self,
-        schema: &AppSchema,
+        schemas: &Schemas,
         loaders: Arc<Loaders>,
     ) -> impl Stream<Item = async_graphql::Response> + Send + use<> {
         let arguments = self.arguments;
-        schema
+        schemas
+            .strict
             .execute_stream(self.request.data(loaders))
             .map(move |response| errors::with_codes(response, &arguments))
     }
 
-    /// Runs the request on `schema` within its deadline: codes on every error,
-    /// `extensions.cost`, and `extensions.sql` when counted. Past the deadline the work is
-    /// dropped (its statements cancelled) and the answer is LIMIT_EXCEEDED.
-    pub async fn run(self, schema: &AppSchema) -> async_graphql::Response {
+    /// Runs the request within its deadline (on the schema that trusts its document when it
+    /// is known valid, see [`validated`]): codes on every error, `extensions.cost`, and
+    /// `extensions.sql` when counted. Past the deadline the work is dropped (its statements
+    /// cancelled) and the answer is LIMIT_EXCEEDED.
+    pub async fn run(mut self, schemas: &Schemas) -> async_graphql::Response {
+        let validation = schemas.judge(&mut self.request);
+        let schema = schemas.for_request(&validation);
         let query = run_with_batches(schema.execute(self.request), self.batches);
         let response = match tokio::time::timeout(self.deadline, query).await {
-            Ok(response) => errors::with_codes(response, &self.arguments),
+            Ok(response) => {
+                schemas.learn(validation, &response);
+                errors::with_codes(response, &self.arguments)
+            }
             Err(_) => errors::single_error(&AppError::LimitExceeded(format!(
                 "the request ran longer than {} ms and was cancelled",
                 self.deadline.as_millis()

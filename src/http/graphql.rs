@@ -60,7 +60,7 @@ async fn execute(
     ) {
         Ok(prepared) => {
             state.persisted.remember(to_remember, prepared.query());
-            let response = prepared.run(&state.schema).await;
+            let response = prepared.run(&state.schemas).await;
             let status = has_code(&response, "SERVICE_UNAVAILABLE")
                 .then(|| AppError::Unavailable(String::new()).http_status());
             answer.send(response, status)

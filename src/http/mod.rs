@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::db::reuse::{ConnectionReuse, ReadConnection};
 use crate::deal::events::EventHub;
 use crate::error::AppError;
-use crate::graphql::{self as gql, AppSchema};
+use crate::graphql::validated::Schemas;
 use crate::limits::RequestGate;
 use crate::limits::subscriptions::SubscriptionLimits;
 use axum::Router;
@@ -40,8 +40,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The pool for requests' loaders, reusing connections between statements.
     pub reads: ReadConnection,
-    /// The GraphQL schema.
-    pub schema: AppSchema,
+    /// The GraphQL schema (validating strictly, and trusting known documents).
+    pub schemas: Arc<Schemas>,
     /// The server's configuration.
     pub config: Arc<Config>,
     /// The checks every GraphQL request passes first.
@@ -62,8 +62,8 @@ impl AppState {
     /// The state of a server over `db` with `config`: the one builder `serve` and the tests
     /// share.
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
-        let schema = gql::schema();
-        let gate = RequestGate::new(config.limits(), &schema.sdl());
+        let schemas = Schemas::default();
+        let gate = RequestGate::new(config.limits(), &schemas.strict.sdl());
         let viewers = ViewerCache::new(config.auth_cache_ttl());
         let events = EventHub::new(db.clone(), Duration::from_millis(config.event_poll_ms));
         let hub = events.clone();
@@ -79,7 +79,7 @@ impl AppState {
             events,
             on_mutation,
             subscriptions: Arc::new(subscriptions),
-            schema,
+            schemas: Arc::new(schemas),
             config: Arc::new(config),
             gate: Arc::new(gate),
             viewers: Arc::new(viewers),

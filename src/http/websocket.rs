@@ -263,7 +263,7 @@ impl AuthenticatedExecutor {
 impl Executor for AuthenticatedExecutor {
     async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
         match self.prepare(request) {
-            Ok(prepared) => prepared.run(&self.state.schema).await,
+            Ok(prepared) => prepared.run(&self.state.schemas).await,
             Err(response) => *response,
         }
     }
@@ -281,8 +281,8 @@ impl Executor for AuthenticatedExecutor {
             Err(response) => return once(*response),
         };
         if !prepared.is_subscription() {
-            let schema = self.state.schema.clone();
-            return futures_util::stream::once(async move { prepared.run(&schema).await }).boxed();
+            let schemas = self.state.schemas.clone();
+            return futures_util::stream::once(async move { prepared.run(&schemas).await }).boxed();
         }
         let viewer = match self.viewer() {
             Ok(viewer) => viewer,
@@ -295,7 +295,7 @@ impl Executor for AuthenticatedExecutor {
         };
         let loaders = self.state.events.loaders(viewer.organization_id);
         prepared
-            .stream(&self.state.schema, loaders)
+            .stream(&self.state.schemas, loaders)
             .map(move |response| {
                 let _held = &slot;
                 response

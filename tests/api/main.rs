@@ -35,5 +35,6 @@ mod stage_totals;
 mod stalled;
 mod tenancy;
 mod timeline;
+mod validated;
 mod websocket;
 mod ws_client;

@@ -97,6 +97,8 @@ impl Schemas {
         validation
     }
 
+    /// What is known of `query` (parsed as `document`) run as `operation_name` with
+    /// `variables`.
     fn judge_document(
         &self,
         document: &ExecutableDocument,

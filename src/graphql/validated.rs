@@ -21,10 +21,12 @@
 //! Subscriptions are always validated strictly.
 //!
 //! What is remembered is a text, an operation name and which variables were given: nothing of
-//! any organisation, bounded by [`MAX_BYTES`].
+//! any organisation, bounded by [`MAX_BYTES`]; a text too long to be remembered parsed
+//! ([`MAX_TEXT`]) is validated every time.
 
 use super::{AppSchema, Query, Subscription, schema_builder};
 use crate::auth::{WriteGuarded, selected_operation};
+use crate::limits::parsed::MAX_TEXT;
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{OutputType, Request, Response, SubscriptionType, ValidationMode, Variables};
@@ -33,8 +35,6 @@ use moka::sync::Cache;
 
 /// Most bytes the remembered documents' keys may take.
 pub const MAX_BYTES: u64 = 8 * 1024 * 1024;
-/// Longest text remembered: a longer document is validated every time.
-pub const MAX_TEXT: usize = 64 * 1024;
 /// Most variables an operation may declare to be remembered (one bit each).
 const MAX_VARIABLES: usize = 64;
 

@@ -130,7 +130,7 @@ pub(super) fn of_relation<'a, M: DecodeAt>(
 /// The relation `id` of type `M` a page read in part, when it holds what the field being
 /// resolved (`deal.stage`, …) selects on it.
 pub(super) fn part_row<M: DecodeAt + Any + Clone>(ctx: &Context<'_>, id: Uuid) -> Option<M> {
-    let parts = ctx.data_opt::<PartRows>()?;
-    let needed = of_relation::<M>(ctx.look_ahead().selection_fields())?;
-    parts.find::<M>(id, needed)
+    ctx.data_opt::<PartRows>()?.find_for::<M>(id, ctx.item, || {
+        of_relation::<M>(ctx.look_ahead().selection_fields())
+    })
 }

@@ -202,3 +202,103 @@ async fn every_deal_field_answers_the_same_alone_as_among_all() {
         }
     }
 }
+
+/// One request selecting a deal's relations through several fields with different selections
+/// (`stage { name }` beside a fragment's `stage { id name }`, `stage { position }` in another
+/// list, the fragment spread again under a stage with `stage { probability }` beside it): each
+/// field answers its own selection on every deal, checked against the fixture's rows. The
+/// columns a relation field needs are worked out once per field of the document; a mix-up
+/// between fields would answer blanks or another field's columns.
+#[tokio::test]
+async fn relation_fields_selected_differently_in_one_request_each_answer_their_own() {
+    let app = spawn_app().await;
+    let org = app.create_org("Relation fields").await;
+    let world = fixtures::build(&app, &org, 30).await;
+    let stage = world.stages[0].id;
+    let answer = ok(
+        &app,
+        &org.key,
+        "query($stage: ID!) {
+            a: deals(first: 40) { nodes { id stage { name } ...Shared } }
+            b: deals(first: 40) { nodes { id stage { position } owner { name } } }
+            node(id: $stage) { ... on Stage {
+                deals(first: 40) { nodes { id ...Shared stage { probability } } }
+            } }
+        }
+        fragment Shared on Deal {
+            stage { id name } company { name } contact { firstName email }
+        }",
+        json!({ "stage": gid("stage", stage) }),
+    )
+    .await;
+    let deal_of = |id: &str| {
+        world
+            .deals
+            .iter()
+            .find(|d| gid("deal", d.id) == id)
+            .expect("a fixture deal")
+    };
+    let stage_of = |deal: &entity::deal::Model| {
+        world
+            .stages
+            .iter()
+            .find(|s| s.id == deal.stage_id)
+            .expect("its stage")
+    };
+    let shared = |node: &Value, deal: &entity::deal::Model| {
+        let company = deal.company_id.map(|id| {
+            &world
+                .companies
+                .iter()
+                .find(|c| c.id == id)
+                .expect("company")
+                .name
+        });
+        assert_eq!(
+            node["company"]["name"].as_str(),
+            company.map(String::as_str)
+        );
+        let contact = deal
+            .contact_id
+            .map(|id| world.contacts.iter().find(|c| c.id == id).expect("contact"));
+        assert_eq!(
+            node["contact"]["firstName"].as_str(),
+            contact.map(|c| c.first_name.as_str())
+        );
+        assert_eq!(
+            node["contact"]["email"].as_str(),
+            contact.and_then(|c| c.email.as_deref())
+        );
+        assert_eq!(node["stage"]["id"], gid("stage", deal.stage_id));
+        assert_eq!(node["stage"]["name"], stage_of(deal).name);
+    };
+    let a = answer["a"]["nodes"].as_array().expect("a");
+    assert_eq!(a.len(), world.listed().count());
+    for node in a {
+        let deal = deal_of(node["id"].as_str().expect("id"));
+        shared(node, deal);
+        assert_eq!(node["stage"].as_object().map(Map::len), Some(2), "{node}");
+    }
+    let b = answer["b"]["nodes"].as_array().expect("b");
+    assert_eq!(b.len(), a.len());
+    for node in b {
+        let deal = deal_of(node["id"].as_str().expect("id"));
+        assert_eq!(
+            node["stage"],
+            json!({ "position": stage_of(deal).position })
+        );
+        let owner = deal.owner_id.map(|id| world.owner_names[&id].as_str());
+        assert_eq!(node["owner"]["name"].as_str(), owner, "{node}");
+    }
+    let nested = answer["node"]["deals"]["nodes"].as_array().expect("nested");
+    assert_eq!(
+        nested.len(),
+        world.listed().filter(|d| d.stage_id == stage).count()
+    );
+    assert!(!nested.is_empty());
+    for node in nested {
+        let deal = deal_of(node["id"].as_str().expect("id"));
+        shared(node, deal);
+        assert_eq!(node["stage"]["probability"], stage_of(deal).probability);
+    }
+}

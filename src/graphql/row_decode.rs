@@ -229,18 +229,48 @@ impl Placed {
 /// Where each part of a statement's rows starts.
 #[derive(Debug, Default)]
 pub struct Layout {
-    names: Vec<String>,
+    /// The statement's column names, one after the other (two allocations per statement, not
+    /// one per column: a deal's detail has some 60 columns).
+    names: String,
+    /// Where each column's name ends in `names`.
+    ends: Vec<usize>,
 }
 
 impl Layout {
     /// The layout of `rows` (read from the first; every row of a statement has the same).
     pub fn of(rows: &[QueryResult]) -> Self {
-        Self {
-            names: rows
-                .first()
-                .map(QueryResult::column_names)
-                .unwrap_or_default(),
+        use sea_orm::sqlx::{Column, Row};
+        let mut layout = Self::default();
+        let Some(row) = rows.first() else {
+            return layout;
+        };
+        let mut add = |name: &str| {
+            layout.names.push_str(name);
+            layout.ends.push(layout.names.len());
+        };
+        if let Some(row) = row.try_as_pg_row() {
+            row.columns().iter().for_each(|column| add(column.name()));
+        } else if let Some(row) = row.try_as_sqlite_row() {
+            row.columns().iter().for_each(|column| add(column.name()));
+        } else {
+            row.column_names().iter().for_each(|name| add(name));
         }
+        layout
+    }
+
+    /// The number of columns.
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The name of the column at `position`.
+    fn name(&self, position: usize) -> Option<&str> {
+        let end = *self.ends.get(position)?;
+        let start = match position {
+            0 => 0,
+            _ => self.ends[position - 1],
+        };
+        self.names.get(start..end)
     }
 
     /// Where `M`'s columns start when each is named `prefix` + its name: the first such
@@ -264,12 +294,12 @@ impl Layout {
         from: usize,
         columns: &[&str],
     ) -> AppResult<usize> {
-        if self.names.is_empty() {
+        if self.ends.is_empty() {
             // No rows: nothing will be decoded.
             return Ok(0);
         }
         let named = |position: usize, column: &str| {
-            self.names.get(position).is_some_and(|name| {
+            self.name(position).is_some_and(|name| {
                 name.len() == prefix.len() + column.len()
                     && name.starts_with(prefix)
                     && name.ends_with(column)
@@ -278,7 +308,7 @@ impl Layout {
         let first = columns
             .first()
             .ok_or_else(|| AppError::internal("a page part without columns"))?;
-        let start = (from..self.names.len())
+        let start = (from..self.len())
             .find(|&position| named(position, first))
             .ok_or_else(|| AppError::internal("a page's columns are not where expected"))?;
         let in_order = columns
@@ -305,8 +335,8 @@ impl Layout {
 
     /// The positions of the columns named `name`, in order.
     pub fn positions_of(&self, name: &str) -> Vec<usize> {
-        (0..self.names.len())
-            .filter(|&position| self.names[position] == name)
+        (0..self.len())
+            .filter(|&position| self.name(position) == Some(name))
             .collect()
     }
 }

@@ -29,6 +29,12 @@ pub struct Config {
     #[arg(long, env = "DEALGATE_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
 
+    /// Threads running requests (default: one per CPU core). On a small machine shared with
+    /// its database and clients, fewer threads spend less CPU per request (README, "Running").
+    #[arg(long, env = "DEALGATE_WORKER_THREADS", global = true,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub worker_threads: Option<u16>,
+
     /// Report `extensions.sql { statements, ms }` on every GraphQL response.
     #[arg(
         long,
@@ -240,6 +246,7 @@ impl Config {
             database_url: database_url.into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             db_max_connections: None,
+            worker_threads: None,
             sql_metrics: false,
             max_cost: 200_000,
             cost_budget_per_minute: 2_000_000,

@@ -211,18 +211,18 @@ impl DealConnection {
 
     /// The connection, with its deals and the relations fetched with them fed to the by-id
     /// loaders, so that `deal.stage` (…) and rows under the deals (product lines, which need
-    /// the deal's currency) do not load them again.
+    /// the deal's currency) do not load them again. The relations are moved out of the page's
+    /// rows (nothing reads them there afterwards), not copied.
     async fn with_deals_cached(
         ctx: &Context<'_>,
-        page: DealPage,
+        mut page: DealPage,
         stats: ListStats,
     ) -> AppResult<Self> {
         let loaders = ctx.loaders()?;
         let parts = ctx.data_opt::<PartRows>();
-        let rows = || page.edges.iter().map(|(_, row)| row);
-        let complete = rows().filter(|row| row.read.deal.is_none());
+        let complete = page.edges.iter().filter(|(_, row)| row.read.deal.is_none());
         loaders
-            .feed_many(complete.map(|row| (DealId(row.deal.id), Deal(row.deal.clone()))))
+            .feed_many(complete.map(|(_, row)| (DealId(row.deal.id), Deal(row.deal.clone()))))
             .await;
         /// Shares each row's `$relation`, wrapped as `$wrap` under key `$key`.
         macro_rules! share {
@@ -230,7 +230,9 @@ impl DealConnection {
                 share(
                     loaders,
                     parts,
-                    rows().map(|r| (r.$relation.as_ref(), r.read.$relation)),
+                    page.edges
+                        .iter_mut()
+                        .map(|(_, r)| (r.$relation.take(), r.read.$relation)),
                     |m| m.id,
                     |id, m| ($key(id), $wrap(m)),
                 )
@@ -248,14 +250,14 @@ impl DealConnection {
 
 /// Shares the relation of each row read whole with the by-id loader (so `deal.stage` … and
 /// any other field find it), and keeps one read in part in the request's part rows.
-async fn share<'a, M, K, W>(
+async fn share<M, K, W>(
     loaders: &Loaders,
     parts: Option<&PartRows>,
-    rows: impl Iterator<Item = (Option<&'a M>, Option<Columns>)>,
+    rows: impl Iterator<Item = (Option<M>, Option<Columns>)>,
     id: fn(&M) -> Uuid,
     wrap: fn(Uuid, M) -> (K, W),
 ) where
-    M: Clone + Send + Sync + 'static,
+    M: Send + Sync + 'static,
     K: Send + Sync + Hash + Eq + Clone + 'static,
     DbLoader: Loader<K, Value = W>,
 {
@@ -264,10 +266,10 @@ async fn share<'a, M, K, W>(
     for (model, columns) in rows {
         match (model, columns, parts) {
             (None, _, _) => {}
-            (Some(model), Some(columns), Some(_)) => part.push((id(model), columns, model)),
+            (Some(model), Some(columns), Some(_)) => part.push((id(&model), columns, model)),
             // Read in part with nowhere to keep it: its field reads it again.
             (Some(_), Some(_), None) => {}
-            (Some(model), None, _) => whole.push(wrap(id(model), model.clone())),
+            (Some(model), None, _) => whole.push(wrap(id(&model), model)),
         }
     }
     if let Some(parts) = parts {

@@ -246,19 +246,20 @@ impl DealRow {
         fn joined<M: DecodeSomeAt>(row: &QueryResult, at: Option<Placed>) -> AppResult<Option<M>> {
             Ok(at.map(|at| at.decode_joined(row)).transpose()?.flatten())
         }
-        rows.iter()
-            .map(|row| {
-                Ok(Self {
-                    deal: deal_at.decode(row)?,
-                    read,
-                    stage: joined(row, stage_at)?,
-                    pipeline: joined(row, pipeline_at)?,
-                    company: joined(row, company_at)?,
-                    contact: joined(row, contact_at)?,
-                    owner: joined(row, owner_at)?,
-                })
-            })
-            .collect()
+        // Sized up front: a row is large, and growing the vector would copy them all again.
+        let mut decoded = Vec::with_capacity(rows.len());
+        for row in rows {
+            decoded.push(Self {
+                deal: deal_at.decode(row)?,
+                read,
+                stage: joined(row, stage_at)?,
+                pipeline: joined(row, pipeline_at)?,
+                company: joined(row, company_at)?,
+                contact: joined(row, contact_at)?,
+                owner: joined(row, owner_at)?,
+            });
+        }
+        Ok(decoded)
     }
 }
 

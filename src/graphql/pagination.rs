@@ -706,7 +706,7 @@ pub fn pages_by_parent<K: Copy + Eq + std::hash::Hash, M>(
     cursor_of: impl Fn(&M) -> String,
 ) -> HashMap<Option<K>, RowPage<M>> {
     let mut grouped: HashMap<Option<K>, Vec<M>> = match parents {
-        None => HashMap::from([(None, Vec::new())]),
+        None => HashMap::from([(None, Vec::with_capacity(rows.len()))]),
         Some(ids) => ids.iter().map(|id| (Some(*id), Vec::new())).collect(),
     };
     for row in rows {

@@ -36,19 +36,16 @@ struct Kept {
 }
 
 impl PartRows {
-    /// Keeps a copy of each of `rows` (their ids, the columns read and the models), unless a
-    /// row of the same id and columns is kept already.
-    pub fn keep<'a, M: Any + Clone + Send + Sync>(
-        &self,
-        rows: impl IntoIterator<Item = (Uuid, Columns, &'a M)>,
-    ) {
+    /// Keeps each of `rows` (their ids, the columns read and the models), unless a row of the
+    /// same id and columns is kept already.
+    pub fn keep<M: Any + Send + Sync>(&self, rows: impl IntoIterator<Item = (Uuid, Columns, M)>) {
         let Ok(mut kept) = self.kept.lock() else {
             return;
         };
         for (id, columns, model) in rows {
             let versions = kept.rows.entry((TypeId::of::<M>(), id)).or_default();
             if !versions.iter().any(|(held, _)| *held == columns) {
-                versions.push((columns, Arc::new(model.clone())));
+                versions.push((columns, Arc::new(model)));
             }
         }
     }

@@ -425,13 +425,10 @@ impl<M: DealChild> ChildPages<M> {
     ) -> AppResult<Vec<(ChildrenOf<M>, ChildPage<M>)>> {
         let rows = decode_all::<M>(rows, layout, from, &self.relations)?;
         let order = signature(M::LIST);
-        let cursor_of = |(row, _): &(M, Vec<Related>)| {
-            Cursor {
-                order: order.clone(),
-                keys: row.key_values(),
-                id: row.id(),
-            }
-            .encode()
+        let cursor_of = |(row, _): &(M, Vec<Related>)| Cursor {
+            order: order.clone(),
+            keys: row.key_values(),
+            id: row.id(),
         };
         let pages = pages_by_parent(
             rows,

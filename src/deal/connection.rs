@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loader::{DbLoader, Loaders};
 use crate::graphql::money::Money;
-use crate::graphql::pagination::{PageArgs, PageInfo};
+use crate::graphql::pagination::{Cursor, PageArgs, PageInfo};
 use crate::graphql::part_rows::PartRows;
 use crate::graphql::row_decode::{Columns, DecodeAt};
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
@@ -31,13 +31,26 @@ use sea_orm::prelude::Uuid;
 use std::hash::Hash;
 use std::sync::Arc;
 
-/// A deal with its cursor.
-#[derive(SimpleObject)]
+/// A deal of a list and where it stands.
 pub struct DealEdge {
-    /// Where this deal stands in the list; pass it as `after` or `before`.
-    pub cursor: String,
+    /// Where the deal stands, encoded when asked for.
+    cursor: Cursor,
     /// The deal.
-    pub node: Deal,
+    node: Deal,
+}
+
+/// A deal with its cursor.
+#[Object]
+impl DealEdge {
+    /// Where this deal stands in the list; pass it as `after` or `before`.
+    async fn cursor(&self) -> String {
+        self.cursor.encode()
+    }
+
+    /// The deal.
+    async fn node(&self) -> &Deal {
+        &self.node
+    }
 }
 
 /// Counts and exact totals of a whole deal list, one `Money` per currency (Pipedrive's

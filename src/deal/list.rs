@@ -381,20 +381,17 @@ where
     let rows = listed_under
         .into_iter()
         .zip(DealRow::decode_all(&raw, spec.includes)?);
-    let cursor_of = |(_, row): &(Option<K>, DealRow)| {
-        Cursor {
-            order: order_signature.clone(),
-            keys: spec
-                .order
-                .iter()
-                .map(|o| {
-                    o.field
-                        .value_of(&row.deal, row.stage.as_ref(), row.owner.as_ref())
-                })
-                .collect(),
-            id: row.deal.id,
-        }
-        .encode()
+    let cursor_of = |(_, row): &(Option<K>, DealRow)| Cursor {
+        order: order_signature.clone(),
+        keys: spec
+            .order
+            .iter()
+            .map(|o| {
+                o.field
+                    .value_of(&row.deal, row.stage.as_ref(), row.owner.as_ref())
+            })
+            .collect(),
+        id: row.deal.id,
     };
     let pages = pages_by_parent(
         rows.collect(),

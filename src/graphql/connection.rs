@@ -15,13 +15,26 @@ pub trait TotalCount: Send + Sync {
 /// `$count: TotalCount`) and its `$edge`, with the given descriptions.
 macro_rules! list_connection {
     ($connection:ident, $edge:ident, $node:ident, $model:ty, $count:ty, $edge_doc:literal, $doc:literal) => {
-        #[doc = $edge_doc]
-        #[derive(async_graphql::SimpleObject)]
+        /// A row of the list and where it stands.
         pub struct $edge {
-            /// Where this row stands in the list; pass it as `after` or `before`.
-            pub cursor: String,
+            /// Where the row stands, encoded when asked for.
+            cursor: $crate::graphql::pagination::Cursor,
             /// The row.
-            pub node: $node,
+            node: $node,
+        }
+
+        #[doc = $edge_doc]
+        #[async_graphql::Object]
+        impl $edge {
+            /// Where this row stands in the list; pass it as `after` or `before`.
+            async fn cursor(&self) -> String {
+                self.cursor.encode()
+            }
+
+            /// The row.
+            async fn node(&self) -> &$node {
+                &self.node
+            }
         }
 
         /// A page of a list and how to count the whole list.

@@ -671,8 +671,9 @@ where
 /// A page of rows, each with its cursor, and its `pageInfo`.
 #[derive(Clone, Debug)]
 pub struct RowPage<M> {
-    /// The rows, in list order, each with its cursor.
-    pub edges: Vec<(String, M)>,
+    /// The rows, in list order, each with its cursor: encoded only when a client asks for it
+    /// (`edges { cursor }`); a page of `nodes` never pays for it.
+    pub edges: Vec<(Cursor, M)>,
     /// `pageInfo`.
     pub info: PageInfo,
 }
@@ -703,7 +704,7 @@ pub fn pages_by_parent<K: Copy + Eq + std::hash::Hash, M>(
     parents: Option<&[K]>,
     parent_of: impl Fn(&M) -> Option<K>,
     page: &Page,
-    cursor_of: impl Fn(&M) -> String,
+    cursor_of: impl Fn(&M) -> Cursor,
 ) -> HashMap<Option<K>, RowPage<M>> {
     let mut grouped: HashMap<Option<K>, Vec<M>> = match parents {
         None => HashMap::from([(None, Vec::with_capacity(rows.len()))]),
@@ -720,7 +721,7 @@ pub fn pages_by_parent<K: Copy + Eq + std::hash::Hash, M>(
     grouped
         .into_iter()
         .map(|(parent, rows)| {
-            let (rows, info) = finish_page(rows, page, &cursor_of);
+            let (rows, info) = finish_page(rows, page, |row| cursor_of(row).encode());
             let edges = rows.into_iter().map(|row| (cursor_of(&row), row)).collect();
             (parent, RowPage { edges, info })
         })
@@ -780,13 +781,10 @@ where
         columns: None,
     };
     let rows = fetch_rows::<E>(db, listing).await?;
-    let cursor_of = |row: &E::Model| {
-        Cursor {
-            order: order.to_owned(),
-            keys: row.key_values(),
-            id: row.row_id(),
-        }
-        .encode()
+    let cursor_of = |row: &E::Model| Cursor {
+        order: order.to_owned(),
+        keys: row.key_values(),
+        id: row.row_id(),
     };
     let parent_of = |row: &E::Model| parent_of.and_then(|parent_of| parent_of(row));
     Ok(pages_by_parent(

@@ -345,13 +345,10 @@ async fn fetch_pages(
         let listed_under: Uuid = row.try_get("", PAGE_PARENT)?;
         rows.push((listed_under, sale::Model::from_query_result(&row, "")?));
     }
-    let cursor_of = |row: &(Uuid, sale::Model)| {
-        Cursor {
-            order: ORDER.into(),
-            keys: row.1.key_values(),
-            id: row.1.id,
-        }
-        .encode()
+    let cursor_of = |row: &(Uuid, sale::Model)| Cursor {
+        order: ORDER.into(),
+        keys: row.1.key_values(),
+        id: row.1.id,
     };
     let pages = pages_by_parent(rows, Some(ids), |row| Some(row.0), &page, cursor_of);
     Ok(pages

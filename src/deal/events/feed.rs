@@ -141,7 +141,7 @@ pub async fn deal_changes(
     let next_token = page
         .edges
         .last()
-        .map(|(cursor, _)| cursor.clone())
+        .map(|(cursor, _)| cursor.encode())
         .or(since);
     Ok(DealChangeFeed {
         events: page

@@ -19,6 +19,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, global_id};
 use crate::graphql::money::Money;
 use crate::graphql::scalars::{Date, DateTime};
+use crate::graphql::serial::Serial;
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
 use crate::sale::{Sale, SaleOfDeal};
 use crate::user::{User, UserId};
@@ -109,55 +110,69 @@ object_with_deal_lists!(
     }
 
     /// The pipeline the deal is in.
-    async fn pipeline(&self, ctx: &Context<'_>) -> AppResult<Pipeline> {
+    async fn pipeline(&self, ctx: &Context<'_>) -> AppResult<Serial<Pipeline>> {
         if let Some(pipeline) = part_row(ctx, self.0.pipeline_id) {
-            return Ok(Pipeline(pipeline));
+            return Ok(Serial::at_once(Pipeline(pipeline)));
         }
         ctx.loaders()?
             .load_one(PipelineId(self.0.pipeline_id))
             .await?
+            .map(Serial::side_by_side)
             .ok_or_else(|| AppError::internal("deal without pipeline"))
     }
 
     /// The stage the deal is in.
-    async fn stage(&self, ctx: &Context<'_>) -> AppResult<Stage> {
+    async fn stage(&self, ctx: &Context<'_>) -> AppResult<Serial<Stage>> {
         if let Some(stage) = part_row(ctx, self.0.stage_id) {
-            return Ok(Stage(stage));
+            return Ok(Serial::at_once(Stage(stage)));
         }
         ctx.loaders()?
             .load_one(StageId(self.0.stage_id))
             .await?
+            .map(Serial::side_by_side)
             .ok_or_else(|| AppError::internal("deal without stage"))
     }
 
     /// The contact [person] the deal is with.
-    async fn contact(&self, ctx: &Context<'_>) -> AppResult<Option<Contact>> {
+    async fn contact(&self, ctx: &Context<'_>) -> AppResult<Option<Serial<Contact>>> {
         match self.0.contact_id {
             Some(id) => match part_row(ctx, id) {
-                Some(contact) => Ok(Some(Contact(contact))),
-                None => ctx.loaders()?.load_one(ContactId(id)).await,
+                Some(contact) => Ok(Some(Serial::at_once(Contact(contact)))),
+                None => Ok(ctx
+                    .loaders()?
+                    .load_one(ContactId(id))
+                    .await?
+                    .map(Serial::side_by_side)),
             },
             None => Ok(None),
         }
     }
 
     /// The company [org] the deal is with.
-    async fn company(&self, ctx: &Context<'_>) -> AppResult<Option<Company>> {
+    async fn company(&self, ctx: &Context<'_>) -> AppResult<Option<Serial<Company>>> {
         match self.0.company_id {
             Some(id) => match part_row(ctx, id) {
-                Some(company) => Ok(Some(Company(company))),
-                None => ctx.loaders()?.load_one(CompanyId(id)).await,
+                Some(company) => Ok(Some(Serial::at_once(Company(company)))),
+                None => Ok(ctx
+                    .loaders()?
+                    .load_one(CompanyId(id))
+                    .await?
+                    .map(Serial::side_by_side)),
             },
             None => Ok(None),
         }
     }
 
     /// The user who owns the deal.
-    async fn owner(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+    async fn owner(&self, ctx: &Context<'_>) -> AppResult<Option<Serial<User>>> {
         match self.0.owner_id {
             Some(id) => match part_row(ctx, id) {
-                Some(owner) => Ok(Some(User(owner))),
-                None => ctx.loaders()?.load_one(UserId(id)).await,
+                Some(owner) => Ok(Some(Serial::at_once(User(owner)))),
+                None => Ok(ctx
+                    .loaders()?
+                    .load_one(UserId(id))
+                    .await?
+                    .map(Serial::side_by_side)),
             },
             None => Ok(None),
         }

@@ -19,6 +19,7 @@ pub mod part_rows;
 pub mod patch;
 pub mod row_decode;
 pub mod scalars;
+pub mod serial;
 pub mod sql_metrics;
 pub mod text_search;
 pub mod validated;

@@ -7,6 +7,8 @@ use entity::Scaled;
 /// An exact amount of money in one currency. Sums over several currencies are lists with one
 /// `Money` per currency, never converted.
 #[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+// Its fields are its own values: resolved in turn, without a task per field.
+#[graphql(serial)]
 pub struct Money {
     /// The amount, exact (e.g. `"19260.00"`).
     pub amount: Decimal,

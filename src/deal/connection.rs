@@ -19,6 +19,7 @@ use crate::graphql::money::Money;
 use crate::graphql::pagination::{Cursor, PageArgs, PageInfo};
 use crate::graphql::part_rows::PartRows;
 use crate::graphql::row_decode::{Columns, DecodeAt};
+use crate::graphql::serial::Serial;
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
 use crate::user::{User, UserId};
 use async_graphql::dataloader::Loader;
@@ -36,7 +37,7 @@ pub struct DealEdge {
     /// Where the deal stands, encoded when asked for.
     cursor: Cursor,
     /// The deal.
-    node: Deal,
+    node: Serial<Deal>,
 }
 
 /// A deal with its cursor.
@@ -48,7 +49,7 @@ impl DealEdge {
     }
 
     /// The deal.
-    async fn node(&self) -> &Deal {
+    async fn node(&self) -> &Serial<Deal> {
         &self.node
     }
 }
@@ -301,18 +302,14 @@ impl DealConnection {
             .iter()
             .map(|(cursor, row)| DealEdge {
                 cursor: cursor.clone(),
-                node: Deal(row.deal.clone()),
+                node: row.deal(),
             })
             .collect()
     }
 
     /// The deals of this page.
-    async fn nodes(&self) -> Vec<Deal> {
-        self.page
-            .edges
-            .iter()
-            .map(|(_, row)| Deal(row.deal.clone()))
-            .collect()
+    async fn nodes(&self) -> Vec<Serial<Deal>> {
+        self.page.edges.iter().map(|(_, row)| row.deal()).collect()
     }
 
     /// Where this page stands in the list.

@@ -3,6 +3,7 @@
 //! a `LIMIT` per stage — and one grouped count or summary query). The to-one relations a
 //! request selects on the deals (stage, pipeline, company, contact, owner) come with the page.
 
+use super::Deal;
 use super::filter::{DealFilter, STAGE_TOTALS};
 use super::order::{DealOrder, deal_column, id_column, signature, sort_keys};
 use crate::db::scaled_sum;
@@ -13,6 +14,7 @@ use crate::graphql::pagination::{
     pages_by_parent,
 };
 use crate::graphql::row_decode::{Columns, DecodeAt, DecodeSomeAt, Layout, Placed};
+use crate::graphql::serial::Serial;
 use async_graphql::dataloader::Loader;
 use entity::enums::DealStatus;
 use entity::{company, contact, deal, deal_participant, pipeline, stage, user};
@@ -205,6 +207,16 @@ pub struct DealRow {
 }
 
 impl DealRow {
+    /// The deal, as the page's deals answer it: a deal read in part was read for a selection
+    /// of its columns only (and relations read with the page), so its fields answer in turn.
+    pub fn deal(&self) -> Serial<Deal> {
+        let deal = Deal(self.deal.clone());
+        match self.read.deal {
+            Some(_) => Serial::at_once(deal),
+            None => Serial::side_by_side(deal),
+        }
+    }
+
     /// Every row of a deal page, decoded by position ([`crate::graphql::row_decode`]).
     fn decode_all(rows: &[QueryResult], includes: DealIncludes) -> AppResult<Vec<Self>> {
         let layout = Layout::of(rows);

@@ -556,6 +556,26 @@ async fn statement_counts_depend_on_the_query_shape_only() {
     }
     let to_ones = "{ deals(first: 50) { edges { node { stage { name } company { name } contact { name } owner { name } } } } }";
     assert_eq!(statements(&app.gql(&org.key, to_ones, json!({})).await), 1);
+    // Deals asked only for columns answer their fields in turn (`graphql::serial`): relations
+    // that wait on a loader (here the stage's and the company's own deal pages) still wait
+    // together, one statement each for the whole page, whatever its size.
+    let in_turn = "query($n: Int) { deals(first: $n) { nodes { title stage { name deals(first: 2) { nodes { id } } } company { deals(first: 1) { nodes { id } } } } } }";
+    let fifty = app.gql(&org.key, in_turn, json!({ "n": 50 })).await;
+    let ten = app.gql(&org.key, in_turn, json!({ "n": 10 })).await;
+    assert_eq!(statements(&fifty), statements(&ten));
+    assert_eq!(statements(&fifty), 3, "deals, stage pages, company pages");
+    for deal in fifty["data"]["deals"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let pages = deal["stage"]["deals"]["nodes"].as_array().map(Vec::len);
+        assert!(matches!(pages, Some(1..=2)), "{deal}");
+        if !deal["company"].is_null() {
+            let pages = deal["company"]["deals"]["nodes"].as_array().map(Vec::len);
+            assert_eq!(pages, Some(1), "{deal}");
+        }
+    }
 
     let board = "query($p: ID!) { pipeline(id: $p) { stages { name deals(first: 20, filter: { status: [OPEN] }) { totalCount summary { count totalValue { amount currency } } nodes { title company { name } contact { name } } } } } }";
     let boards = "{ pipelines { nodes { stages { name deals(first: 20, filter: { status: [OPEN] }) { totalCount summary { count totalValue { amount currency } } nodes { title company { name } contact { name } } } } } } }";

@@ -30,7 +30,7 @@ pub struct Config {
     pub db_max_connections: Option<u32>,
 
     /// Threads running requests (default: one per CPU core). On a small machine shared with
-    /// its database and clients, fewer threads spend less CPU per request (README, "Running").
+    /// its database, fewer threads spend less CPU per request but serve fewer at once.
     #[arg(long, env = "DEALGATE_WORKER_THREADS", global = true,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub worker_threads: Option<u16>,

@@ -17,15 +17,21 @@ use crate::contact::{Contact, ContactId};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{NodeKind, global_id};
+use crate::graphql::loader::DbLoader;
 use crate::graphql::money::Money;
+use crate::graphql::row_decode::DecodeAt;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::serial::Serial;
 use crate::pipeline::{Pipeline, PipelineId, Stage, StageId};
 use crate::sale::{Sale, SaleOfDeal};
 use crate::user::{User, UserId};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, Json};
 use entity::{Scaled, deal, enums};
 use rust_decimal::Decimal;
+use sea_orm::prelude::Uuid;
+use std::any::Any;
+use std::hash::Hash;
 
 /// Where a deal stands.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,6 +59,30 @@ pub enum Priority {
 
 #[derive(Clone)]
 pub struct Deal(pub deal::Model);
+
+/// A deal's to-one relation `id`: the row its page read in part when that holds what the
+/// field selects (its fields then answer in turn), else the by-id loader's row `key(id)`.
+async fn to_one<M, K, W>(
+    ctx: &Context<'_>,
+    id: Uuid,
+    key: fn(Uuid) -> K,
+    wrap: fn(M) -> W,
+) -> AppResult<Option<Serial<W>>>
+where
+    M: DecodeAt + Any + Clone,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    W: Clone + Send + Sync + 'static,
+    DbLoader: Loader<K, Value = W, Error = AppError>,
+{
+    if let Some(row) = part_row(ctx, id) {
+        return Ok(Some(Serial::at_once(wrap(row))));
+    }
+    Ok(ctx
+        .loaders()?
+        .load_one(key(id))
+        .await?
+        .map(Serial::side_by_side))
+}
 
 /// Whole days from `from` to `to`.
 fn days_between(from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> i64 {
@@ -111,39 +141,22 @@ object_with_deal_lists!(
 
     /// The pipeline the deal is in.
     async fn pipeline(&self, ctx: &Context<'_>) -> AppResult<Serial<Pipeline>> {
-        if let Some(pipeline) = part_row(ctx, self.0.pipeline_id) {
-            return Ok(Serial::at_once(Pipeline(pipeline)));
-        }
-        ctx.loaders()?
-            .load_one(PipelineId(self.0.pipeline_id))
+        to_one(ctx, self.0.pipeline_id, PipelineId, Pipeline)
             .await?
-            .map(Serial::side_by_side)
             .ok_or_else(|| AppError::internal("deal without pipeline"))
     }
 
     /// The stage the deal is in.
     async fn stage(&self, ctx: &Context<'_>) -> AppResult<Serial<Stage>> {
-        if let Some(stage) = part_row(ctx, self.0.stage_id) {
-            return Ok(Serial::at_once(Stage(stage)));
-        }
-        ctx.loaders()?
-            .load_one(StageId(self.0.stage_id))
+        to_one(ctx, self.0.stage_id, StageId, Stage)
             .await?
-            .map(Serial::side_by_side)
             .ok_or_else(|| AppError::internal("deal without stage"))
     }
 
     /// The contact [person] the deal is with.
     async fn contact(&self, ctx: &Context<'_>) -> AppResult<Option<Serial<Contact>>> {
         match self.0.contact_id {
-            Some(id) => match part_row(ctx, id) {
-                Some(contact) => Ok(Some(Serial::at_once(Contact(contact)))),
-                None => Ok(ctx
-                    .loaders()?
-                    .load_one(ContactId(id))
-                    .await?
-                    .map(Serial::side_by_side)),
-            },
+            Some(id) => to_one(ctx, id, ContactId, Contact).await,
             None => Ok(None),
         }
     }
@@ -151,14 +164,7 @@ object_with_deal_lists!(
     /// The company [org] the deal is with.
     async fn company(&self, ctx: &Context<'_>) -> AppResult<Option<Serial<Company>>> {
         match self.0.company_id {
-            Some(id) => match part_row(ctx, id) {
-                Some(company) => Ok(Some(Serial::at_once(Company(company)))),
-                None => Ok(ctx
-                    .loaders()?
-                    .load_one(CompanyId(id))
-                    .await?
-                    .map(Serial::side_by_side)),
-            },
+            Some(id) => to_one(ctx, id, CompanyId, Company).await,
             None => Ok(None),
         }
     }
@@ -166,14 +172,7 @@ object_with_deal_lists!(
     /// The user who owns the deal.
     async fn owner(&self, ctx: &Context<'_>) -> AppResult<Option<Serial<User>>> {
         match self.0.owner_id {
-            Some(id) => match part_row(ctx, id) {
-                Some(owner) => Ok(Some(Serial::at_once(User(owner)))),
-                None => Ok(ctx
-                    .loaders()?
-                    .load_one(UserId(id))
-                    .await?
-                    .map(Serial::side_by_side)),
-            },
+            Some(id) => to_one(ctx, id, UserId, User).await,
             None => Ok(None),
         }
     }

@@ -1,7 +1,9 @@
 //! Connecting to the database (SQLite by default, PostgreSQL by URL), migrating it, and
-//! beginning write transactions; reads that reuse their connection are [`reuse`].
+//! beginning write transactions; reads that reuse their connection are [`reuse`], statements
+//! built once per shape are [`shapes`].
 
 pub mod reuse;
+pub mod shapes;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};

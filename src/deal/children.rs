@@ -402,12 +402,22 @@ impl<M: DealChild> ChildPages<M> {
         backend: DbBackend,
         organization_id: Uuid,
     ) -> AppResult<Option<SelectStatement>> {
+        self.statement_of(backend, organization_id, &self.deals)
+    }
+
+    /// The statement reading the pages of `deals` (None: no deals).
+    fn statement_of(
+        &self,
+        backend: DbBackend,
+        organization_id: Uuid,
+        deals: &[Uuid],
+    ) -> AppResult<Option<SelectStatement>> {
         let joins: Vec<ToOne> = self.relations.iter().map(|r| r.join.clone()).collect();
         let listing = Listing {
             condition: Condition::all().add(M::organization_column().eq(organization_id)),
             keys: &M::keys(),
             id: M::id_column(),
-            partition: Some(Partition::by_column(M::deal_column(), &self.deals)),
+            partition: Some(Partition::by_column(M::deal_column(), deals)),
             page: &self.page,
             joins: &joins,
             hits: None,
@@ -488,10 +498,18 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
 /// A page of one per-deal list read within its deal's statement ([`super::detail`]): its rows
 /// come under the list's table name, their columns after a [`PAGE_PARENT`] column.
 pub trait ListPart: Send + Sync {
-    /// The page's statement.
-    fn statement(&self, backend: DbBackend, organization_id: Uuid) -> AppResult<SelectStatement>;
+    /// The page's statement, for `deal` (the part's own, or a stand-in for it).
+    fn statement(
+        &self,
+        backend: DbBackend,
+        organization_id: Uuid,
+        deal: Uuid,
+    ) -> AppResult<SelectStatement>;
     /// The name the statement's rows come under.
     fn alias(&self) -> &'static str;
+    /// What fixes the page's statement besides its deal and organisation (which list, page
+    /// size, relations), or None when it binds more of the request (a cursor).
+    fn shape(&self) -> Option<PartShape>;
     /// Orders the rows of this part, named by [`ListPart::alias`], as the list reads.
     fn order(&self, select: &mut SelectStatement);
     /// The page from the part's rows (its columns from `from` on in `layout`), put where the
@@ -503,6 +521,15 @@ pub trait ListPart: Send + Sync {
         from: usize,
         loaders: &'a Loaders,
     ) -> AppResult<BoxFuture<'a, ()>>;
+}
+
+/// What fixes a [`ListPart`]'s statement besides its deal and organisation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PartShape {
+    list: &'static str,
+    first: Option<i32>,
+    last: Option<i32>,
+    includes: u8,
 }
 
 /// The page of `deal`'s list of `M` that `field` (the list's field on the deal) selects, to
@@ -538,13 +565,33 @@ pub fn list_part<M: DealChild>(
 }
 
 impl<M: DealChild> ListPart for ChildPages<M> {
-    fn statement(&self, backend: DbBackend, organization_id: Uuid) -> AppResult<SelectStatement> {
-        self.statement(backend, organization_id)?
+    fn statement(
+        &self,
+        backend: DbBackend,
+        organization_id: Uuid,
+        deal: Uuid,
+    ) -> AppResult<SelectStatement> {
+        self.statement_of(backend, organization_id, &[deal])?
             .ok_or_else(|| AppError::internal("a deal's list without its deal"))
     }
 
     fn alias(&self) -> &'static str {
         M::Entity::default().table_name()
+    }
+
+    fn shape(&self) -> Option<PartShape> {
+        let PageArgs {
+            first,
+            last,
+            after,
+            before,
+        } = &self.args;
+        (after.is_none() && before.is_none()).then(|| PartShape {
+            list: self.alias(),
+            first: *first,
+            last: *last,
+            includes: self.includes,
+        })
     }
 
     fn order(&self, select: &mut SelectStatement) {

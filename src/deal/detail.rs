@@ -19,10 +19,15 @@
 //! parts' rows), so rows decode by position as a page's do. The deal and the pages are put in
 //! the request's loader caches, where the fields find them; a list selected twice (aliases) or
 //! with arguments that are not a valid page loads on its own as before.
+//!
+//! The statement's text depends only on which pages it reads and how (not on the deal or the
+//! organisation), so it is built once per such shape ([`SHAPES`]); a page after a cursor binds
+//! the cursor's keys and is built each time.
 
 use super::Deal;
-use super::children::ListPart;
+use super::children::{ListPart, PartShape};
 use super::loader::DealId;
+use crate::db::shapes::Shapes;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::PAGE_PARENT;
@@ -33,11 +38,16 @@ use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement, ValueTuple,
 };
-use sea_orm::{ConnectionTrait, DbBackend, Iterable, QueryResult, StatementBuilder};
+use sea_orm::{ConnectionTrait, DbBackend, Iterable, QueryResult, Statement, StatementBuilder};
+use std::sync::LazyLock;
 
 /// The derived table numbering the statement's parts, and its column.
 const PARTS: &str = "parts";
 const PART: &str = "column1";
+
+/// The deal statements built so far, by the shapes of their parts; the ids they bind are the
+/// organisation's and the deal's.
+static SHAPES: LazyLock<Shapes<Vec<PartShape>, 2>> = LazyLock::new(Shapes::default);
 
 /// The deal `id` of the caller's organisation, with the pages of its lists that `ctx` (the
 /// field answering the deal) selects read in the same statement.
@@ -49,11 +59,8 @@ pub async fn deal_with_lists(ctx: &Context<'_>, id: Uuid) -> AppResult<Option<De
     }
     let loader = loaders.loader();
     let backend = loader.db.get_database_backend();
-    let select = statement(backend, loader.organization_id, id, &parts)?;
-    let rows = loader
-        .db
-        .query_all_raw(StatementBuilder::build(&select, &backend))
-        .await?;
+    let statement = built(backend, loader.organization_id, id, &parts)?;
+    let rows = loader.db.query_all_raw(statement).await?;
     let layout = Layout::of(&rows);
     let part_of = |row: &QueryResult| -> AppResult<usize> {
         let part: i32 = row.try_get_by_index(0)?;
@@ -100,6 +107,25 @@ fn selected_lists(field: SelectionField<'_>, deal: Uuid) -> Vec<Box<dyn ListPart
         .collect()
 }
 
+/// [`statement`], built once per shape of `parts` when none reads after a cursor.
+fn built(
+    backend: DbBackend,
+    organization_id: Uuid,
+    id: Uuid,
+    parts: &[Box<dyn ListPart>],
+) -> AppResult<Statement> {
+    let shape: Option<Vec<PartShape>> = parts.iter().map(|part| part.shape()).collect();
+    match shape {
+        Some(shape) => SHAPES.statement(shape, backend, [organization_id, id], |[org, id]| {
+            statement(backend, org, id, parts)
+        }),
+        None => {
+            let select = statement(backend, organization_id, id, parts)?;
+            Ok(StatementBuilder::build(&select, &backend))
+        }
+    }
+}
+
 /// The statement reading deal `id` of `organization_id` and `parts` side by side.
 fn statement(
     backend: DbBackend,
@@ -125,7 +151,7 @@ fn statement(
     for (index, list) in parts.iter().enumerate() {
         select.column((list.alias(), Asterisk)).join_subquery(
             JoinType::LeftJoin,
-            list.statement(backend, organization_id)?,
+            list.statement(backend, organization_id, id)?,
             list.alias(),
             part().eq(number_value(index + 1)),
         );

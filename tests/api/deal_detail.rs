@@ -333,7 +333,7 @@ async fn another_organisations_deal_shows_none_of_its_lists() {
     let deal = &w.deals[0];
     fill(&app, acme.id, acme.user_id, deal.id, &w).await;
     let globex = app.create_org("Globex").await;
-    fixtures::build(&app, &globex, 1).await;
+    let own = fixtures::build(&app, &globex, 1).await.deals[0].id;
     let query = "query($id: ID!) { deal(id: $id) { id products { nodes { name } }
         stageHistory { nodes { id toStage { name } } } activities { nodes { id } } } }";
     for id in [deal.id, Uuid::now_v7()] {
@@ -353,4 +353,13 @@ async fn another_organisations_deal_shows_none_of_its_lists() {
             .map(Vec::len),
         Some(5)
     );
+    // The same statement shape again, for Globex's own deal: its organisation and deal, not
+    // those of the request before (the statement's text is built once per shape).
+    let body = app
+        .gql(&globex.key, query, json!({ "id": gid("deal", own) }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(body["data"]["deal"]["id"], gid("deal", own));
+    assert_eq!(body["data"]["deal"]["products"]["nodes"], json!([]));
+    assert_eq!(body["data"]["deal"]["stageHistory"]["nodes"], json!([]));
 }

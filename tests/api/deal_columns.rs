@@ -302,3 +302,77 @@ async fn relation_fields_selected_differently_in_one_request_each_answer_their_o
         assert_eq!(node["stage"]["probability"], stage_of(deal).probability);
     }
 }
+
+/// Deals and relations read with the page resolve their fields one after another
+/// (`graphql::serial`); a selection of plain fields is resolved there field by field, anything
+/// else (a fragment, a name selected twice) by async-graphql. Both answer every field under
+/// its response key, in the order selected, `__typename` included, checked against the fixture.
+#[tokio::test]
+async fn deals_resolved_in_turn_answer_aliases_typenames_and_fragments_in_order() {
+    let app = spawn_app().await;
+    let org = app.create_org("In turn").await;
+    let world = fixtures::build(&app, &org, 6).await;
+    let query = "{
+            plain: deals(first: 10) { nodes {
+                __typename t: title id kind: __typename stage { n: name __typename id }
+            } }
+            fragments: deals(first: 10) { nodes {
+                title ...Ids title stage { ... on Stage { name } id }
+            } }
+        }
+        fragment Ids on Deal { id __typename }";
+    // The body as sent, to see the order of each object's keys.
+    let text = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("X-API-KEY", &org.key)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("a body");
+    let answer: Value = serde_json::from_str(&text).expect("JSON");
+    assert!(answer["errors"].is_null(), "{answer}");
+    let answer = &answer["data"];
+    let stage_name = |deal: &entity::deal::Model| {
+        world
+            .stages
+            .iter()
+            .find(|s| s.id == deal.stage_id)
+            .map(|s| s.name.clone())
+            .expect("its stage")
+    };
+    let plain = answer["plain"]["nodes"].as_array().expect("plain");
+    assert_eq!(plain.len(), world.listed().count());
+    for node in plain {
+        let deal = world
+            .deals
+            .iter()
+            .find(|d| node["id"] == gid("deal", d.id))
+            .expect("a fixture deal");
+        let in_order = format!(
+            r#"{{"__typename":"Deal","t":{},"id":{},"kind":"Deal","stage":{{"n":{},"__typename":"Stage","id":{}}}}}"#,
+            node["t"], node["id"], node["stage"]["n"], node["stage"]["id"]
+        );
+        assert!(text.contains(&in_order), "{in_order} in {text}");
+        assert_eq!(node["__typename"], "Deal");
+        assert_eq!(node["kind"], "Deal");
+        assert_eq!(node["t"], deal.title.as_str());
+        assert_eq!(
+            node["stage"],
+            json!({ "n": stage_name(deal), "__typename": "Stage", "id": gid("stage", deal.stage_id) })
+        );
+    }
+    let fragments = answer["fragments"]["nodes"].as_array().expect("fragments");
+    assert_eq!(fragments.len(), plain.len());
+    for (node, same) in fragments.iter().zip(plain) {
+        assert_eq!(node["id"], same["id"], "the same order");
+        assert_eq!(node["title"], same["t"]);
+        assert_eq!(node["__typename"], "Deal");
+        assert_eq!(node["stage"]["name"], same["stage"]["n"]);
+        assert_eq!(node["stage"]["id"], same["stage"]["id"]);
+        assert_eq!(node.as_object().map(Map::len), Some(4), "{node}");
+    }
+}

@@ -79,20 +79,26 @@ impl<T: ContainerType> OutputType for Serial<T> {
     }
 }
 
-/// Whether `ctx`'s selection is fields only, none with a directive, no two under one name.
+/// Most fields a selection resolved here may have: finding repeated names compares each
+/// field with those before it, so a longer selection (aliases) goes to async-graphql.
+const MAX_PLAIN_FIELDS: usize = 32;
+
+/// Whether `ctx`'s selection is fields only, none with a directive, no two under one name, at
+/// most [`MAX_PLAIN_FIELDS`] of them.
 fn plain_fields(ctx: &ContextSelectionSet<'_>) -> bool {
     let items = &ctx.item.node.items;
-    items.iter().enumerate().all(|(index, selection)| {
-        let Selection::Field(field) = &selection.node else {
-            return false;
-        };
-        let name = &field.node.response_key().node;
-        field.node.directives.is_empty()
-            && items[..index].iter().all(|earlier| match &earlier.node {
-                Selection::Field(earlier) => earlier.node.response_key().node != *name,
-                _ => false,
-            })
-    })
+    items.len() <= MAX_PLAIN_FIELDS
+        && items.iter().enumerate().all(|(index, selection)| {
+            let Selection::Field(field) = &selection.node else {
+                return false;
+            };
+            let name = &field.node.response_key().node;
+            field.node.directives.is_empty()
+                && items[..index].iter().all(|earlier| match &earlier.node {
+                    Selection::Field(earlier) => earlier.node.response_key().node != *name,
+                    _ => false,
+                })
+        })
 }
 
 /// `object`'s [`plain_fields`] selection, each field resolved and awaited in turn (as

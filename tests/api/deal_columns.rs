@@ -305,14 +305,17 @@ async fn relation_fields_selected_differently_in_one_request_each_answer_their_o
 
 /// Deals and relations read with the page resolve their fields one after another
 /// (`graphql::serial`); a selection of plain fields is resolved there field by field, anything
-/// else (a fragment, a name selected twice) by async-graphql. Both answer every field under
-/// its response key, in the order selected, `__typename` included, checked against the fixture.
+/// else (a fragment, a name selected twice, more than 32 fields) by async-graphql. All answer
+/// every field under its response key, in the order selected, `__typename` included, checked
+/// against the fixture.
 #[tokio::test]
 async fn deals_resolved_in_turn_answer_aliases_typenames_and_fragments_in_order() {
     let app = spawn_app().await;
     let org = app.create_org("In turn").await;
     let world = fixtures::build(&app, &org, 6).await;
+    let aliases: String = (0..40).map(|n| format!("a{n}: title ")).collect();
     let query = "{
+            many: deals(first: 10) { nodes { id ALIASES } }
             plain: deals(first: 10) { nodes {
                 __typename t: title id kind: __typename stage { n: name __typename id }
             } }
@@ -320,13 +323,14 @@ async fn deals_resolved_in_turn_answer_aliases_typenames_and_fragments_in_order(
                 title ...Ids title stage { ... on Stage { name } id }
             } }
         }
-        fragment Ids on Deal { id __typename }";
+        fragment Ids on Deal { id __typename }"
+        .replace("ALIASES", &aliases);
     // The body as sent, to see the order of each object's keys.
     let text = app
         .client
         .post(format!("{}/graphql", app.address))
         .header("X-API-KEY", &org.key)
-        .json(&json!({ "query": query }))
+        .json(&json!({ "query": &query }))
         .send()
         .await
         .expect("request")
@@ -364,6 +368,14 @@ async fn deals_resolved_in_turn_answer_aliases_typenames_and_fragments_in_order(
             node["stage"],
             json!({ "n": stage_name(deal), "__typename": "Stage", "id": gid("stage", deal.stage_id) })
         );
+    }
+    let many = answer["many"]["nodes"].as_array().expect("many");
+    assert_eq!(many.len(), plain.len());
+    for (node, same) in many.iter().zip(plain) {
+        assert_eq!(node["id"], same["id"], "the same order");
+        for n in 0..40 {
+            assert_eq!(node[format!("a{n}")], same["t"], "a{n}");
+        }
     }
     let fragments = answer["fragments"]["nodes"].as_array().expect("fragments");
     assert_eq!(fragments.len(), plain.len());

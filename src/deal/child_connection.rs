@@ -3,9 +3,10 @@
 //! once, and which of them a field of a request selects (to read them with the deal).
 
 /// Defines `$connection` and `$edge` over the per-deal list of `$model` rows, shown as
-/// `$node(row)`, with the given descriptions, and `$connection::load`.
+/// `$node(row)`, with the given descriptions (and `own` fields, see `list_connection!`), and
+/// `$connection::load`.
 macro_rules! child_connection {
-    ($connection:ident, $edge:ident, $node:ident, $model:ty, $edge_doc:literal, $doc:literal) => {
+    ($connection:ident, $edge:ident, $node:ident, $model:ty, $edge_doc:literal, $doc:literal $(, own: [$($own:literal),* $(,)?])?) => {
         $crate::graphql::connection::list_connection!(
             $connection,
             $edge,
@@ -14,6 +15,7 @@ macro_rules! child_connection {
             $crate::deal::children::ChildCount,
             $edge_doc,
             $doc
+            $(, own: [$($own),*])?
         );
 
         impl $connection {

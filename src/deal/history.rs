@@ -60,5 +60,6 @@ child_connection!(
     StageChange,
     stage_change::Model,
     "A stage change with its cursor.",
-    "A page of a deal's stage history, oldest first (a Relay connection)."
+    "A page of a deal's stage history, oldest first (a Relay connection).",
+    own: ["id", "changedAt", "note", "fromStage", "toStage"]
 );

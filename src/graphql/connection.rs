@@ -12,9 +12,12 @@ pub trait TotalCount: Send + Sync {
 }
 
 /// Defines `$connection` (a page of `$model` rows shown as `$node(row)`, counted by a
-/// `$count: TotalCount`) and its `$edge`, with the given descriptions.
+/// `$count: TotalCount`) and its `$edge`, with the given descriptions. `own: [fields…]` names
+/// the node's fields that answer from the row itself (its columns, the relations fed with the
+/// page): when `nodes` selects only those, each node's fields resolve in turn
+/// ([`super::serial`]).
 macro_rules! list_connection {
-    ($connection:ident, $edge:ident, $node:ident, $model:ty, $count:ty, $edge_doc:literal, $doc:literal) => {
+    ($connection:ident, $edge:ident, $node:ident, $model:ty, $count:ty, $edge_doc:literal, $doc:literal $(, own: [$($own:literal),* $(,)?])?) => {
         /// A row of the list and where it stands.
         pub struct $edge {
             /// Where the row stands, encoded when asked for.
@@ -61,11 +64,20 @@ macro_rules! list_connection {
             }
 
             /// The rows of this page.
-            async fn nodes(&self) -> Vec<$node> {
+            async fn nodes(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> Vec<$crate::graphql::serial::Serial<$node>> {
+                use $crate::graphql::serial::{Serial, selects_only};
+                let own: &[&str] = &[$($($own),*)?];
+                let wrap = match selects_only(ctx, own) {
+                    true => Serial::at_once,
+                    false => Serial::side_by_side,
+                };
                 self.page
                     .edges
                     .iter()
-                    .map(|(_, row)| $node(row.clone()))
+                    .map(|(_, row)| wrap($node(row.clone())))
                     .collect()
             }
 

@@ -79,6 +79,16 @@ impl<T: ContainerType> OutputType for Serial<T> {
     }
 }
 
+/// Whether every field `ctx` (a list's `nodes`) selects on its items is `__typename` or one
+/// of `own` (false when `own` is empty).
+pub fn selects_only(ctx: &async_graphql::Context<'_>, own: &[&str]) -> bool {
+    !own.is_empty()
+        && ctx
+            .field()
+            .selection_set()
+            .all(|field| field.name() == "__typename" || own.contains(&field.name()))
+}
+
 /// Most fields a selection resolved here may have: finding repeated names compares each
 /// field with those before it, so a longer selection (aliases) goes to async-graphql.
 const MAX_PLAIN_FIELDS: usize = 32;

@@ -363,3 +363,55 @@ async fn another_organisations_deal_shows_none_of_its_lists() {
     assert_eq!(body["data"]["deal"]["products"]["nodes"], json!([]));
     assert_eq!(body["data"]["deal"]["stageHistory"]["nodes"], json!([]));
 }
+
+/// Product lines and stage changes selecting only their own fields (columns, money in the deal's
+/// currency, the stages read with the page) resolve each row's fields in turn; under a page of
+/// deals, where the deals' currencies are not yet loaded, each row still answers its own
+/// deal's lines and stages, and the lists of all deals load together.
+#[tokio::test]
+async fn lists_under_a_page_of_deals_answer_each_deal_its_own_rows() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    let w = fixtures::build(&app, &org, 3).await;
+    let filled = [&w.deals[0], &w.deals[1]];
+    let mut lists = Vec::new();
+    for deal in filled {
+        lists.push(fill(&app, org.id, org.user_id, deal.id, &w).await);
+    }
+    let query = "{ deals(first: 50) { nodes { id
+        products(first: 50) { nodes { name unitPrice { amount currency } totals { withTax { amount } } } }
+        stageHistory(first: 50) { nodes { id fromStage { name } toStage { name } } } } } }";
+    let body = app.gql(&org.key, query, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let nodes = body["data"]["deals"]["nodes"].as_array().expect("deals");
+    for (deal, lists) in filled.iter().zip(&lists) {
+        let node = nodes
+            .iter()
+            .find(|n| n["id"] == gid("deal", deal.id))
+            .expect("the deal listed");
+        let lines = &node["products"]["nodes"];
+        assert_eq!(strings(lines, "name"), lists.products);
+        for line in lines.as_array().expect("lines") {
+            assert_eq!(line["unitPrice"]["amount"], "12.50");
+            assert_eq!(line["unitPrice"]["currency"], deal.currency.as_str());
+            assert_eq!(line["totals"]["withTax"]["amount"], "12.50");
+        }
+        let history: Vec<(String, Option<String>, String)> = node["stageHistory"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|n| {
+                (
+                    n["id"].as_str().unwrap_or_default().to_owned(),
+                    n["fromStage"]["name"].as_str().map(str::to_owned),
+                    n["toStage"]["name"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(history, lists.history);
+    }
+    assert_eq!(
+        body["extensions"]["sql"]["statements"], 3,
+        "the deals, all their product lines, all their stage history with its stages"
+    );
+}

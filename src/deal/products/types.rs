@@ -198,5 +198,12 @@ child_connection!(
     DealProduct,
     deal_product::Model,
     "A product line with its cursor.",
-    "A page of a deal's product lines, by position (a Relay connection)."
+    "A page of a deal's product lines, by position (a Relay connection).",
+    // Columns, and money in the deal's currency (the deal by id: read with a deal's detail,
+    // else one load for all the page's lines).
+    own: [
+        "id", "name", "sku", "position", "quantity", "unitPrice", "discountType", "discount",
+        "taxPercentage", "taxMethod", "totals", "billingFrequency", "billingFrequencyCycles",
+        "billingStartDate", "comments", "isEnabled", "createdAt", "updatedAt"
+    ]
 );

@@ -156,6 +156,22 @@ fn strings(nodes: &Value, field: &str) -> Vec<String> {
         .collect()
 }
 
+/// Stage changes as answered: (id, fromStage's name, toStage's name).
+fn history(nodes: &Value) -> Vec<(String, Option<String>, String)> {
+    nodes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            (
+                n["id"].as_str().unwrap_or_default().to_owned(),
+                n["fromStage"]["name"].as_str().map(str::to_owned),
+                n["toStage"]["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// The cursors of every row of the deal's `list`, in order.
 async fn cursors(app: &TestApp, key: &str, deal: &str, list: &str) -> Vec<String> {
     let query =
@@ -190,19 +206,11 @@ async fn a_deal_with_its_lists_is_one_statement() {
     assert_eq!(d["value"]["currency"], deal.currency.as_str());
     assert_eq!(strings(&d["products"]["nodes"], "name"), lists.products);
     assert_eq!(d["products"]["nodes"][0]["unitPrice"]["amount"], "12.50");
-    let history: Vec<(String, Option<String>, String)> = d["stageHistory"]["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|n| {
-            (
-                n["id"].as_str().unwrap_or_default().to_owned(),
-                n["fromStage"]["name"].as_str().map(str::to_owned),
-                n["toStage"]["name"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(history, lists.history, "oldest first, both stages");
+    assert_eq!(
+        history(&d["stageHistory"]["nodes"]),
+        lists.history,
+        "oldest first, both stages"
+    );
     assert_eq!(
         body["extensions"]["sql"]["statements"], 1,
         "the deal, its products and its history with the stages joined"
@@ -396,19 +404,7 @@ async fn lists_under_a_page_of_deals_answer_each_deal_its_own_rows() {
             assert_eq!(line["unitPrice"]["currency"], deal.currency.as_str());
             assert_eq!(line["totals"]["withTax"]["amount"], "12.50");
         }
-        let history: Vec<(String, Option<String>, String)> = node["stageHistory"]["nodes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|n| {
-                (
-                    n["id"].as_str().unwrap_or_default().to_owned(),
-                    n["fromStage"]["name"].as_str().map(str::to_owned),
-                    n["toStage"]["name"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
-        assert_eq!(history, lists.history);
+        assert_eq!(history(&node["stageHistory"]["nodes"]), lists.history);
     }
     assert_eq!(
         body["extensions"]["sql"]["statements"], 3,

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loader::{DbLoader, Loaders};
 use crate::graphql::money::Money;
-use crate::graphql::pagination::{Cursor, PageArgs, PageInfo};
+use crate::graphql::pagination::{Cursor, PageArgs, PageInfo, RowPage};
 use crate::graphql::part_rows::PartRows;
 use crate::graphql::row_decode::{Columns, DecodeAt};
 use crate::graphql::serial::Serial;
@@ -76,7 +76,8 @@ pub struct DealSummary {
 
 /// A page of deals and the summary of the whole list.
 pub struct DealConnection {
-    page: DealPage,
+    /// The page's deals, each wrapped as its fields resolve ([`super::list::DealRow::into_deal`]).
+    page: RowPage<Serial<Deal>>,
     stats: ListStats,
 }
 
@@ -258,7 +259,10 @@ impl DealConnection {
         share!(company, CompanyId, Company);
         share!(contact, ContactId, Contact);
         share!(owner, UserId, User);
-        Ok(Self { page, stats })
+        Ok(Self {
+            page: page.map(|row| row.into_deal()),
+            stats,
+        })
     }
 }
 
@@ -300,16 +304,16 @@ impl DealConnection {
         self.page
             .edges
             .iter()
-            .map(|(cursor, row)| DealEdge {
+            .map(|(cursor, deal)| DealEdge {
                 cursor: cursor.clone(),
-                node: row.deal(),
+                node: deal.clone(),
             })
             .collect()
     }
 
     /// The deals of this page.
-    async fn nodes(&self) -> Vec<Serial<Deal>> {
-        self.page.edges.iter().map(|(_, row)| row.deal()).collect()
+    async fn nodes(&self) -> Vec<&Serial<Deal>> {
+        self.page.edges.iter().map(|(_, deal)| deal).collect()
     }
 
     /// Where this page stands in the list.

@@ -209,16 +209,18 @@ pub struct DealRow {
 impl DealRow {
     /// The deal, as the page's deals answer it: a deal read in part was read for a selection
     /// of its columns only (and relations read with the page), so its fields answer in turn.
-    pub fn deal(&self) -> Serial<Deal> {
-        let deal = Deal(self.deal.clone());
-        match self.read.deal {
+    pub fn into_deal(self: Box<Self>) -> Serial<Deal> {
+        let read = self.read.deal;
+        let deal = Deal(self.deal);
+        match read {
             Some(_) => Serial::at_once(deal),
             None => Serial::side_by_side(deal),
         }
     }
 
-    /// Every row of a deal page, decoded by position ([`crate::graphql::row_decode`]).
-    fn decode_all(rows: &[QueryResult], includes: DealIncludes) -> AppResult<Vec<Self>> {
+    /// Every row of a deal page, decoded by position ([`crate::graphql::row_decode`]), boxed
+    /// as a [`DealPage`] holds them.
+    fn decode_all(rows: &[QueryResult], includes: DealIncludes) -> AppResult<Vec<Box<Self>>> {
         let layout = Layout::of(rows);
         let read = includes.read;
         let deal_at = layout.place::<deal::Model>("", read.deal)?;
@@ -258,10 +260,9 @@ impl DealRow {
         fn joined<M: DecodeSomeAt>(row: &QueryResult, at: Option<Placed>) -> AppResult<Option<M>> {
             Ok(at.map(|at| at.decode_joined(row)).transpose()?.flatten())
         }
-        // Sized up front: a row is large, and growing the vector would copy them all again.
         let mut decoded = Vec::with_capacity(rows.len());
         for row in rows {
-            decoded.push(Self {
+            decoded.push(Box::new(Self {
                 deal: deal_at.decode(row)?,
                 read,
                 stage: joined(row, stage_at)?,
@@ -269,7 +270,7 @@ impl DealRow {
                 company: joined(row, company_at)?,
                 contact: joined(row, contact_at)?,
                 owner: joined(row, owner_at)?,
-            });
+            }));
         }
         Ok(decoded)
     }
@@ -288,8 +289,9 @@ pub struct DealListSpec {
     pub includes: DealIncludes,
 }
 
-/// One page of a deal list: rows with their cursors, and what lies around it.
-pub type DealPage = RowPage<DealRow>;
+/// One page of a deal list: rows with their cursors, and what lies around it. The rows are
+/// boxed: a row is large (about 1.6 KB), and grouping and paging would copy it at each step.
+pub type DealPage = RowPage<Box<DealRow>>;
 
 /// Totals of one currency in a deal list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -393,7 +395,7 @@ where
     let rows = listed_under
         .into_iter()
         .zip(DealRow::decode_all(&raw, spec.includes)?);
-    let cursor_of = |(_, row): &(Option<K>, DealRow)| Cursor {
+    let cursor_of = |(_, row): &(Option<K>, Box<DealRow>)| Cursor {
         order: order_signature.clone(),
         keys: spec
             .order

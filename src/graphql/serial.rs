@@ -24,6 +24,7 @@ use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, V
 use std::borrow::Cow;
 
 /// `object`, with its fields resolved in turn when `serial`, side by side otherwise.
+#[derive(Clone)]
 pub struct Serial<T> {
     object: T,
     serial: bool,

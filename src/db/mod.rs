@@ -1,9 +1,10 @@
 //! Connecting to the database (SQLite by default, PostgreSQL by URL), migrating it, and
 //! beginning write transactions; reads that reuse their connection are [`reuse`], statements
-//! built once per shape are [`shapes`].
+//! built once per shape are [`shapes`], and every statement's text is built by [`statement`].
 
 pub mod reuse;
 pub mod shapes;
+pub mod statement;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
@@ -59,7 +60,8 @@ pub async fn connect_with(
             // the custom ones — always, for a page whose LIMIT is a parameter — which cost
             // ~1 ms of database CPU per statement (a deal page's execution is 0.6 ms). Every
             // list statement is a keyset page on an index that matches its order, which the
-            // generic plan keeps, so it is planned once per connection.
+            // generic plan keeps, so it is planned once per connection; its LIMIT is written
+            // into the text ([`statement`]), so that the plan is made for a page's rows.
             Some(timeout) => opts.options([
                 ("statement_timeout", format!("{}ms", timeout.as_millis())),
                 ("plan_cache_mode", "force_generic_plan".to_owned()),

@@ -17,6 +17,7 @@
 use crate::error::AppResult;
 use moka::sync::Cache;
 use sea_orm::prelude::Uuid;
+use sea_orm::sea_query::QueryStatementWriter;
 use sea_orm::{DbBackend, Statement, StatementBuilder, Value, Values};
 use std::hash::Hash;
 use std::sync::Arc;
@@ -55,7 +56,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, const N: usize> Default for Shapes<K,
 impl<K: Hash + Eq + Send + Sync + 'static, const N: usize> Shapes<K, N> {
     /// The statement `build` makes for `ids` on `backend`, built once per `shape`: `build`
     /// must make the same statement for every request of one shape but for the `ids` it binds.
-    pub fn statement<S: StatementBuilder>(
+    pub fn statement<S: QueryStatementWriter + StatementBuilder>(
         &self,
         shape: K,
         backend: DbBackend,
@@ -66,7 +67,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, const N: usize> Shapes<K, N> {
         let template = match self.built.get(&key) {
             Some(template) => template,
             None => {
-                let built = StatementBuilder::build(&build(self.stand_ins)?, &backend);
+                let built = crate::db::statement::build(&build(self.stand_ins)?, backend);
                 let template = Arc::new(self.template(built));
                 self.built.insert(key, template.clone());
                 template
@@ -75,7 +76,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, const N: usize> Shapes<K, N> {
         let statement = template.fill(ids);
         #[cfg(debug_assertions)]
         {
-            let fresh = StatementBuilder::build(&build(ids)?, &backend);
+            let fresh = crate::db::statement::build(&build(ids)?, backend);
             debug_assert_eq!(
                 statement, fresh,
                 "a shape's statement differs from its build"
@@ -152,8 +153,10 @@ mod tests {
                         .statement(size, backend, ids, |[org, id]| select(org, id, size))
                         .expect("built");
                     let [org, id] = ids;
-                    let fresh =
-                        StatementBuilder::build(&select(org, id, size).expect("built"), &backend);
+                    let fresh = crate::db::statement::build(
+                        &select(org, id, size).expect("built"),
+                        backend,
+                    );
                     assert_eq!(statement, fresh);
                 }
             }

@@ -23,7 +23,7 @@ use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, QueryFilter,
-    QueryResult, StatementBuilder,
+    QueryResult,
 };
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -484,7 +484,7 @@ impl<M: DealChild> Loader<ChildrenOf<M>> for DbLoader {
             let rows = match pages.statement(backend, self.organization_id)? {
                 Some(select) => {
                     self.db
-                        .query_all_raw(StatementBuilder::build(&select, &backend))
+                        .query_all_raw(crate::db::statement::build(&select, backend))
                         .await?
                 }
                 None => Vec::new(),

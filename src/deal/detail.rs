@@ -38,7 +38,7 @@ use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement, ValueTuple,
 };
-use sea_orm::{ConnectionTrait, DbBackend, Iterable, QueryResult, Statement, StatementBuilder};
+use sea_orm::{ConnectionTrait, DbBackend, Iterable, QueryResult, Statement};
 use std::sync::LazyLock;
 
 /// The derived table numbering the statement's parts, and its column.
@@ -121,7 +121,7 @@ fn built(
         }),
         None => {
             let select = statement(backend, organization_id, id, parts)?;
-            Ok(StatementBuilder::build(&select, &backend))
+            Ok(crate::db::statement::build(&select, backend))
         }
     }
 }

@@ -23,9 +23,7 @@ use sea_orm::sea_query::{
     Asterisk, Condition, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement,
     SimpleExpr, TableRef, ValueTuple,
 };
-use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryResult, StatementBuilder,
-};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryResult};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -460,7 +458,7 @@ pub async fn fetch_stats(
         (None, _) => stats_from_deals(filter.condition(organization_id, backend)?, totals, parents),
     };
     let rows = db
-        .query_all_raw(StatementBuilder::build(&select, &backend))
+        .query_all_raw(crate::db::statement::build(&select, backend))
         .await?;
     let mut stats: HashMap<Option<Uuid>, DealStats> = match parents {
         Some((_, ids)) => ids

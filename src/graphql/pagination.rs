@@ -18,7 +18,6 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
-    StatementBuilder,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -400,7 +399,7 @@ mod tests {
                 let select = listing_statement::<entity::deal::Entity>(backend, listing)
                     .expect("statement")
                     .expect("a statement");
-                let sql = StatementBuilder::build(&select, &backend).sql;
+                let sql = crate::db::statement::build(&select, backend).sql;
                 assert!(sql.contains("\"title\""), "{sql}");
                 assert!(!sql.contains("custom_fields"), "{sql}");
                 assert!(!sql.contains("\"deal\".*"), "{sql}");
@@ -531,7 +530,7 @@ where
     let backend = db.get_database_backend();
     match listing_statement::<E>(backend, listing)? {
         Some(select) => Ok(db
-            .query_all_raw(StatementBuilder::build(&select, &backend))
+            .query_all_raw(crate::db::statement::build(&select, backend))
             .await?),
         None => Ok(Vec::new()),
     }
@@ -831,7 +830,7 @@ pub async fn count_rows(
     };
     let backend = db.get_database_backend();
     for row in db
-        .query_all_raw(StatementBuilder::build(&select, &backend))
+        .query_all_raw(crate::db::statement::build(&select, backend))
         .await?
     {
         let key = match counts.contains_key(&None) {

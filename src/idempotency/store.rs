@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use chrono::TimeDelta;
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, StatementBuilder};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use serde_json::Value as Json;
 
 const TABLE: &str = "idempotency_key";
@@ -62,7 +62,7 @@ pub(super) async fn claim(
         .to_owned();
     let backend = txn.get_database_backend();
     let row = txn
-        .query_one_raw(StatementBuilder::build(&select, &backend))
+        .query_one_raw(crate::db::statement::build(&select, backend))
         .await?
         .ok_or_else(|| AppError::internal("an idempotency key neither new nor stored"))?;
     let operation: String = row.try_get("", "operation")?;

@@ -19,7 +19,6 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    StatementBuilder,
 };
 use std::collections::HashMap;
 
@@ -203,7 +202,7 @@ pub async fn deal_funnel(ctx: &Context<'_>, args: FunnelArgs) -> AppResult<Optio
     );
     let mut figures: HashMap<Uuid, StageFigures> = HashMap::new();
     for row in db
-        .query_all_raw(StatementBuilder::build(&statement, &backend))
+        .query_all_raw(crate::db::statement::build(&statement, backend))
         .await?
     {
         figures.insert(

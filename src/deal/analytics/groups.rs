@@ -18,7 +18,7 @@ use async_graphql::{Context, Enum, Object};
 use entity::{deal, deal_tag, enums};
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order};
-use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, StatementBuilder};
+use sea_orm::{ConnectionTrait, DbBackend, IdenStatic};
 
 /// Most keys one grouping may have.
 pub const MAX_GROUP_KEYS: usize = 3;
@@ -270,7 +270,7 @@ pub async fn deal_groups(
         .order_by((deal::Entity, deal::Column::Currency), Order::Asc)
         .limit(MAX_ROWS as u64 + 1);
     let rows = db
-        .query_all_raw(StatementBuilder::build(&select, &backend))
+        .query_all_raw(crate::db::statement::build(&select, backend))
         .await?;
     let too_many = || {
         AppError::LimitExceeded(format!(

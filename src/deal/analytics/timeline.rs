@@ -22,7 +22,7 @@ use chrono_tz::Tz;
 use entity::deal;
 use entity::enums::DealStatus;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order};
-use sea_orm::{ConnectionTrait, StatementBuilder, Value};
+use sea_orm::{ConnectionTrait, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -403,7 +403,7 @@ async fn period_totals(
         .group_by_col((deal::Entity, deal::Column::Status))
         .order_by((deal::Entity, deal::Column::Currency), Order::Asc);
     let rows = db
-        .query_all_raw(StatementBuilder::build(&select, &backend))
+        .query_all_raw(crate::db::statement::build(&select, backend))
         .await?;
     let mut totals: HashMap<i64, [DealStats; 3]> = HashMap::new();
     for row in rows {

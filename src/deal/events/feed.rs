@@ -18,9 +18,7 @@ use async_graphql::{Context, Object};
 use entity::deal_event;
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, StatementBuilder,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// Events per call when `first` is not given.
 pub const DEFAULT_EVENTS: u64 = 100;
@@ -97,7 +95,7 @@ pub async fn last_sequence(db: &impl ConnectionTrait, organization_id: Uuid) -> 
         .to_owned();
     let backend = db.get_database_backend();
     let row = db
-        .query_one_raw(StatementBuilder::build(&select, &backend))
+        .query_one_raw(crate::db::statement::build(&select, backend))
         .await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "last_sequence"))

@@ -11,9 +11,9 @@ use async_graphql::ScalarType;
 use async_graphql::resolver_utils::EnumType;
 use entity::{Scaled, deal, deal_event};
 use sea_orm::ActiveEnum;
+use sea_orm::ConnectionTrait;
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ConnectionTrait, StatementBuilder};
 use serde_json::{Value as Json, json};
 
 /// What happened to a deal.
@@ -148,7 +148,7 @@ async fn reserve(txn: &impl ConnectionTrait, org: Uuid, count: i64) -> AppResult
         .returning_col("last_sequence")
         .to_owned();
     let backend = txn.get_database_backend();
-    txn.query_one_raw(StatementBuilder::build(&next, &backend))
+    txn.query_one_raw(crate::db::statement::build(&next, backend))
         .await?
         .map(|row| row.try_get("", "last_sequence"))
         .transpose()?

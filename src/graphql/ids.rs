@@ -76,7 +76,15 @@ node_kinds! {
 
 /// The global id of row `id` of kind `kind`.
 pub fn global_id(kind: NodeKind, id: Uuid) -> ID {
-    ID(format!("{}_{}", kind.prefix(), id.simple()))
+    // Written straight into a string of the right size (`format!` was 0.8 % of a 50-deal
+    // page's CPU).
+    let prefix = kind.prefix();
+    let mut hex = [0u8; uuid::fmt::Simple::LENGTH];
+    let mut global = String::with_capacity(prefix.len() + 1 + hex.len());
+    global.push_str(prefix);
+    global.push('_');
+    global.push_str(id.simple().encode_lower(&mut hex));
+    ID(global)
 }
 
 /// The kind and row id a global id names, if it is well-formed.

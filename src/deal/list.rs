@@ -218,6 +218,10 @@ impl DealRow {
 
     /// Every row of a deal page, decoded by position ([`crate::graphql::row_decode`]), boxed
     /// as a [`DealPage`] holds them.
+    #[expect(
+        clippy::vec_box,
+        reason = "the rows move through several vectors (grouped, paged); a box moves, a row copies"
+    )]
     fn decode_all(rows: &[QueryResult], includes: DealIncludes) -> AppResult<Vec<Box<Self>>> {
         let layout = Layout::of(rows);
         let read = includes.read;

@@ -411,13 +411,10 @@ pub async fn search_deals(ctx: &Context<'_>, args: SearchArgs) -> AppResult<Deal
             matched,
         ));
     }
-    let cursor_of = |(deal, score, _): &(deal::Model, f64, Vec<DealSearchField>)| {
-        Cursor {
-            order: ORDER.into(),
-            keys: vec![KeyValue::Float(*score)],
-            id: deal.id,
-        }
-        .encode()
+    let cursor_of = |(deal, score, _): &(deal::Model, f64, Vec<DealSearchField>)| Cursor {
+        order: ORDER.into(),
+        keys: vec![KeyValue::Float(*score)],
+        id: deal.id,
     };
     let (rows, info) = finish_page(found, &page, cursor_of);
     let loaders = ctx.loaders()?;
@@ -427,7 +424,7 @@ pub async fn search_deals(ctx: &Context<'_>, args: SearchArgs) -> AppResult<Deal
     let edges = rows
         .into_iter()
         .map(|row| DealSearchEdge {
-            cursor: cursor_of(&row),
+            cursor: cursor_of(&row).encode(),
             deal: row.0,
             score: row.1,
             matched: row.2,

@@ -7,7 +7,7 @@
 //! 50 rows unless asked otherwise and at most 500.
 
 use crate::error::{AppError, AppResult};
-use async_graphql::SimpleObject;
+use async_graphql::Object;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -295,17 +295,42 @@ pub fn keyset_condition(
     Ok(Some(any.add(equal_so_far.add(id_past))))
 }
 
-/// `pageInfo` of a connection.
-#[derive(SimpleObject, Clone, Debug, Default)]
+/// `pageInfo` of a connection. Its cursors are encoded only when a client asks for them:
+/// most pages are read without (`nodes { … }`), and encoding one is a JSON and a base64 string.
+#[derive(Clone, Debug, Default)]
 pub struct PageInfo {
     /// Whether more rows follow this page.
     pub has_next_page: bool,
     /// Whether rows precede this page.
     pub has_previous_page: bool,
+    /// Where the first row of this page stands.
+    pub start: Option<Cursor>,
+    /// Where the last row of this page stands.
+    pub end: Option<Cursor>,
+}
+
+/// `pageInfo` of a connection.
+#[Object]
+impl PageInfo {
+    /// Whether more rows follow this page.
+    async fn has_next_page(&self) -> bool {
+        self.has_next_page
+    }
+
+    /// Whether rows precede this page.
+    async fn has_previous_page(&self) -> bool {
+        self.has_previous_page
+    }
+
     /// The cursor of the first row of this page.
-    pub start_cursor: Option<String>,
+    async fn start_cursor(&self) -> Option<String> {
+        self.start.as_ref().map(Cursor::encode)
+    }
+
     /// The cursor of the last row of this page.
-    pub end_cursor: Option<String>,
+    async fn end_cursor(&self) -> Option<String> {
+        self.end.as_ref().map(Cursor::encode)
+    }
 }
 
 /// Trims a fetched page (up to `size + 1` rows, in reading order) to `size` rows in list
@@ -313,7 +338,7 @@ pub struct PageInfo {
 pub fn finish_page<T>(
     mut rows: Vec<T>,
     page: &Page,
-    cursor_of: impl Fn(&T) -> String,
+    cursor_of: impl Fn(&T) -> Cursor,
 ) -> (Vec<T>, PageInfo) {
     let more = rows.len() as u64 > page.size;
     rows.truncate(page.size as usize);
@@ -327,8 +352,8 @@ pub fn finish_page<T>(
     let info = PageInfo {
         has_next_page,
         has_previous_page,
-        start_cursor: rows.first().map(&cursor_of),
-        end_cursor: rows.last().map(&cursor_of),
+        start: rows.first().map(&cursor_of),
+        end: rows.last().map(&cursor_of),
     };
     (rows, info)
 }
@@ -720,7 +745,7 @@ pub fn pages_by_parent<K: Copy + Eq + std::hash::Hash, M>(
     grouped
         .into_iter()
         .map(|(parent, rows)| {
-            let (rows, info) = finish_page(rows, page, |row| cursor_of(row).encode());
+            let (rows, info) = finish_page(rows, page, &cursor_of);
             let edges = rows.into_iter().map(|row| (cursor_of(&row), row)).collect();
             (parent, RowPage { edges, info })
         })

@@ -10,7 +10,7 @@ use crate::graphql::pagination::{
     Cursor, KeyValue, Listing, Page, PageArgs, Partition, RowPage, SortKey, ToOne, apply_order,
     count_rows, listing_statement, pages_by_parent,
 };
-use crate::graphql::row_decode::{DecodeAt, Layout};
+use crate::graphql::row_decode::{Check, DecodeAt, Layout};
 use crate::pipeline::{Stage, StageId};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Lookahead, SelectionField};
@@ -58,7 +58,7 @@ pub struct ChildRelation {
     /// The join; its alias prefixes the related row's columns.
     pub join: ToOne,
     /// Reads the related row from the columns starting at a position (None: the row has none).
-    pub decode: fn(&QueryResult, usize) -> Result<Option<Related>, DbErr>,
+    pub decode: fn(&QueryResult, usize, Check) -> Result<Option<Related>, DbErr>,
     /// Where the related row's columns start, in a statement's layout (from a position on).
     pub start: fn(&Layout, &str, usize) -> AppResult<usize>,
 }
@@ -73,7 +73,7 @@ impl ChildRelation {
         Self {
             field,
             join: ToOne::to::<<M as sea_orm::ModelTrait>::Entity>(alias, foreign_key),
-            decode: |row, at| Ok(M::decode_joined_at(row, at)?.map(Into::into)),
+            decode: |row, at, check| Ok(M::decode_joined_at(row, at, check)?.map(Into::into)),
             start: Layout::start_of_after::<M>,
         }
     }
@@ -346,12 +346,14 @@ fn decode_all<'r, M: DealChild>(
         })
         .collect::<AppResult<Vec<_>>>()?;
     rows.into_iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(index, row)| {
+            let check = Check::for_row(index);
             let mut related = Vec::new();
             for (decode, at) in &starts {
-                related.extend(decode(row, *at)?);
+                related.extend(decode(row, *at, check)?);
             }
-            Ok((M::decode_at(row, row_at)?, related))
+            Ok((M::decode_at(row, row_at, check)?, related))
         })
         .collect()
 }

@@ -31,7 +31,7 @@ use crate::db::shapes::Shapes;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::PAGE_PARENT;
-use crate::graphql::row_decode::{DecodeAt, Layout};
+use crate::graphql::row_decode::{Check, DecodeAt, Layout};
 use async_graphql::{Context, SelectionField};
 use entity::deal;
 use sea_orm::prelude::Uuid;
@@ -70,7 +70,7 @@ pub async fn deal_with_lists(ctx: &Context<'_>, id: Uuid) -> AppResult<Option<De
         return Err(AppError::internal("a deal's statement without its rows"));
     };
     let deal_at = layout.start_of::<deal::Model>("")?;
-    let Some(deal) = deal::Model::decode_joined_at(deal_row, deal_at)? else {
+    let Some(deal) = deal::Model::decode_joined_at(deal_row, deal_at, Check::Types)? else {
         return Ok(None);
     };
     let starts = layout.positions_of(PAGE_PARENT);

@@ -13,7 +13,7 @@ use crate::graphql::pagination::{
     Cursor, Listing, PAGE_PARENT, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows,
     pages_by_parent,
 };
-use crate::graphql::row_decode::{Columns, DecodeAt, DecodeSomeAt, Layout, Placed};
+use crate::graphql::row_decode::{Check, Columns, DecodeAt, DecodeSomeAt, Layout, Placed};
 use crate::graphql::serial::Serial;
 use async_graphql::dataloader::Loader;
 use entity::enums::DealStatus;
@@ -259,19 +259,27 @@ impl DealRow {
             read.owner,
             Layout::place::<user::Model>,
         )?;
-        fn joined<M: DecodeSomeAt>(row: &QueryResult, at: Option<Placed>) -> AppResult<Option<M>> {
-            Ok(at.map(|at| at.decode_joined(row)).transpose()?.flatten())
+        fn joined<M: DecodeSomeAt>(
+            row: &QueryResult,
+            at: Option<Placed>,
+            check: Check,
+        ) -> AppResult<Option<M>> {
+            Ok(at
+                .map(|at| at.decode_joined(row, check))
+                .transpose()?
+                .flatten())
         }
         let mut decoded = Vec::with_capacity(rows.len());
-        for row in rows {
+        for (index, row) in rows.iter().enumerate() {
+            let check = Check::for_row(index);
             decoded.push(Box::new(Self {
-                deal: deal_at.decode(row)?,
+                deal: deal_at.decode(row, check)?,
                 read,
-                stage: joined(row, stage_at)?,
-                pipeline: joined(row, pipeline_at)?,
-                company: joined(row, company_at)?,
-                contact: joined(row, contact_at)?,
-                owner: joined(row, owner_at)?,
+                stage: joined(row, stage_at, check)?,
+                pipeline: joined(row, pipeline_at, check)?,
+                company: joined(row, company_at, check)?,
+                contact: joined(row, contact_at, check)?,
+                owner: joined(row, owner_at, check)?,
             }));
         }
         Ok(decoded)

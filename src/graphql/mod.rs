@@ -5,6 +5,7 @@
 //! each request by [`prepare_request`].
 
 pub mod batching;
+pub mod column_value;
 pub mod connection;
 pub mod context;
 pub mod errors;

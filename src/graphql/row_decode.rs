@@ -4,13 +4,17 @@
 //! row, and for a joined relation (`stage__name`) a `format!` of the prefixed name first. On a
 //! 50-deal page with its stage, company, contact and owner that was 2,700 lookups and 1,400
 //! allocations, 29 % of the server's CPU under load (perf, Q1). Here the columns of a statement
-//! are found once ([`Layout::of`]), and each row is decoded by position.
+//! are found once ([`Layout::of`]), and each row is decoded by position, each value read from
+//! the driver's row ([`super::column_value`]), its column's type checked on the first row.
 //!
 //! [`DecodeAt`] is implemented with [`decode_at!`], which lists a model's fields in column order;
 //! the same list names the columns a relation selects ([`DecodeAt::COLUMNS`]), and a unit test
 //! checks it against the entity's own column order.
 
+pub use super::column_value::Check;
+use super::column_value::ColumnValue;
 use crate::error::{AppError, AppResult};
+use sea_orm::prelude::Uuid;
 use sea_orm::{DbErr, QueryResult};
 
 /// A model read from consecutive columns of a row.
@@ -18,15 +22,14 @@ pub trait DecodeAt: Sized {
     /// Its columns, in the order [`DecodeAt::decode_at`] reads them.
     const COLUMNS: &'static [&'static str];
 
-    /// The model from the columns starting at position `at`.
-    fn decode_at(row: &QueryResult, at: usize) -> Result<Self, DbErr>;
+    /// The model from the columns starting at position `at` (their types checked or not).
+    fn decode_at(row: &QueryResult, at: usize, check: Check) -> Result<Self, DbErr>;
 
     /// The model from the columns starting at `at`, or None when its id (the first column) is
     /// null: a left-joined relation the row does not have.
-    fn decode_joined_at(row: &QueryResult, at: usize) -> Result<Option<Self>, DbErr> {
-        let id: Option<sea_orm::prelude::Uuid> = row.try_get_by_index(at)?;
-        match id {
-            Some(_) => Self::decode_at(row, at).map(Some),
+    fn decode_joined_at(row: &QueryResult, at: usize, check: Check) -> Result<Option<Self>, DbErr> {
+        match Option::<Uuid>::read(row, at, check)? {
+            Some(_) => Self::decode_at(row, at, check).map(Some),
             None => Ok(None),
         }
     }
@@ -87,7 +90,12 @@ impl Columns {
 /// order; the others hold blanks, so the model must only answer what needed those columns.
 pub trait DecodeSomeAt: DecodeAt {
     /// The model from `columns`, starting at position `at`; the other fields blank.
-    fn decode_some_at(row: &QueryResult, at: usize, columns: Columns) -> Result<Self, DbErr>;
+    fn decode_some_at(
+        row: &QueryResult,
+        at: usize,
+        columns: Columns,
+        check: Check,
+    ) -> Result<Self, DbErr>;
 
     /// [`DecodeSomeAt::decode_some_at`], or None when the id (the first column, which
     /// `columns` must hold) is null: a left-joined relation the row does not have.
@@ -95,10 +103,10 @@ pub trait DecodeSomeAt: DecodeAt {
         row: &QueryResult,
         at: usize,
         columns: Columns,
+        check: Check,
     ) -> Result<Option<Self>, DbErr> {
-        let id: Option<sea_orm::prelude::Uuid> = row.try_get_by_index(at)?;
-        match id {
-            Some(_) => Self::decode_some_at(row, at, columns).map(Some),
+        match Option::<Uuid>::read(row, at, check)? {
+            Some(_) => Self::decode_some_at(row, at, columns, check).map(Some),
             None => Ok(None),
         }
     }
@@ -164,6 +172,7 @@ macro_rules! decode_at {
                 row: &sea_orm::QueryResult,
                 at: usize,
                 columns: $crate::graphql::row_decode::Columns,
+                check: $crate::graphql::row_decode::Check,
             ) -> Result<Self, sea_orm::DbErr> {
                 let mut position = at;
                 let mut index = 0;
@@ -177,7 +186,7 @@ macro_rules! decode_at {
                 };
                 Ok(Self {
                     $($field: match next() {
-                        Some(at) => row.try_get_by_index(at)?,
+                        Some(at) => $crate::graphql::column_value::ColumnValue::read(row, at, check)?,
                         None => $crate::graphql::row_decode::Blank::blank(),
                     },)+
                 })
@@ -191,10 +200,15 @@ macro_rules! decode_at {
             fn decode_at(
                 row: &sea_orm::QueryResult,
                 at: usize,
+                check: $crate::graphql::row_decode::Check,
             ) -> Result<Self, sea_orm::DbErr> {
                 let mut position = at..;
                 Ok(Self {
-                    $($field: row.try_get_by_index(position.next().unwrap_or_default())?,)+
+                    $($field: $crate::graphql::column_value::ColumnValue::read(
+                        row,
+                        position.next().unwrap_or_default(),
+                        check,
+                    )?,)+
                 })
             }
         }
@@ -210,18 +224,22 @@ pub struct Placed {
 
 impl Placed {
     /// The model of `row`, its columns not read blank.
-    pub fn decode<M: DecodeSomeAt>(self, row: &QueryResult) -> Result<M, DbErr> {
+    pub fn decode<M: DecodeSomeAt>(self, row: &QueryResult, check: Check) -> Result<M, DbErr> {
         match self.columns {
-            Some(columns) => M::decode_some_at(row, self.at, columns),
-            None => M::decode_at(row, self.at),
+            Some(columns) => M::decode_some_at(row, self.at, columns, check),
+            None => M::decode_at(row, self.at, check),
         }
     }
 
     /// The left-joined model of `row`, None when the row has none.
-    pub fn decode_joined<M: DecodeSomeAt>(self, row: &QueryResult) -> Result<Option<M>, DbErr> {
+    pub fn decode_joined<M: DecodeSomeAt>(
+        self,
+        row: &QueryResult,
+        check: Check,
+    ) -> Result<Option<M>, DbErr> {
         match self.columns {
-            Some(columns) => M::decode_some_joined_at(row, self.at, columns),
-            None => M::decode_joined_at(row, self.at),
+            Some(columns) => M::decode_some_joined_at(row, self.at, columns, check),
+            None => M::decode_joined_at(row, self.at, check),
         }
     }
 }

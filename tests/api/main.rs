@@ -28,6 +28,7 @@ mod money;
 mod participants;
 mod pricing;
 mod products;
+mod row_values;
 mod sales;
 mod schema;
 mod search;

@@ -345,15 +345,20 @@ fn decode_all<'r, M: DealChild>(
             Ok((relation.decode, at))
         })
         .collect::<AppResult<Vec<_>>>()?;
+    // A relation's columns are checked until a row has one (see `Placed`).
+    let mut checks = vec![Check::Types; starts.len()];
     rows.into_iter()
         .enumerate()
         .map(|(index, row)| {
-            let check = Check::for_row(index);
             let mut related = Vec::new();
-            for (decode, at) in &starts {
-                related.extend(decode(row, *at, check)?);
+            for ((decode, at), check) in starts.iter().zip(checks.iter_mut()) {
+                let model = decode(row, *at, *check)?;
+                if model.is_some() {
+                    *check = Check::Trusted;
+                }
+                related.extend(model);
             }
-            Ok((M::decode_at(row, row_at, check)?, related))
+            Ok((M::decode_at(row, row_at, Check::for_row(index))?, related))
         })
         .collect()
 }

@@ -13,7 +13,7 @@ use crate::graphql::pagination::{
     Cursor, Listing, PAGE_PARENT, PageArgs, Partition, RowPage, ToOne, fetch_raw_rows,
     pages_by_parent,
 };
-use crate::graphql::row_decode::{Check, Columns, DecodeAt, DecodeSomeAt, Layout, Placed};
+use crate::graphql::row_decode::{Columns, DecodeAt, DecodeSomeAt, Layout, Placed};
 use crate::graphql::serial::Serial;
 use async_graphql::dataloader::Loader;
 use entity::enums::DealStatus;
@@ -259,27 +259,23 @@ impl DealRow {
             read.owner,
             Layout::place::<user::Model>,
         )?;
-        fn joined<M: DecodeSomeAt>(
-            row: &QueryResult,
-            at: Option<Placed>,
-            check: Check,
-        ) -> AppResult<Option<M>> {
+        fn joined<M: DecodeSomeAt>(row: &QueryResult, at: &Option<Placed>) -> AppResult<Option<M>> {
             Ok(at
-                .map(|at| at.decode_joined(row, check))
+                .as_ref()
+                .map(|at| at.decode_joined(row))
                 .transpose()?
                 .flatten())
         }
         let mut decoded = Vec::with_capacity(rows.len());
-        for (index, row) in rows.iter().enumerate() {
-            let check = Check::for_row(index);
+        for row in rows {
             decoded.push(Box::new(Self {
-                deal: deal_at.decode(row, check)?,
+                deal: deal_at.decode(row)?,
                 read,
-                stage: joined(row, stage_at, check)?,
-                pipeline: joined(row, pipeline_at, check)?,
-                company: joined(row, company_at, check)?,
-                contact: joined(row, contact_at, check)?,
-                owner: joined(row, owner_at, check)?,
+                stage: joined(row, &stage_at)?,
+                pipeline: joined(row, &pipeline_at)?,
+                company: joined(row, &company_at)?,
+                contact: joined(row, &contact_at)?,
+                owner: joined(row, &owner_at)?,
             }));
         }
         Ok(decoded)

@@ -16,7 +16,8 @@ use sea_orm::{DbErr, QueryResult, RuntimeErr};
 /// Whether a row's column types are checked against the fields they are decoded into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
-    /// Check them: the first row decoded from these columns of a statement.
+    /// Check them: the first row decoded from these columns of a statement (for a left-joined
+    /// model, every row until one has it).
     Types,
     /// Trust them: a later row of the statement. PostgreSQL describes a statement's columns
     /// once for all its rows, so the first row's check holds for them. (SQLite types each

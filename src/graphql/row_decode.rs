@@ -16,6 +16,7 @@ use super::column_value::ColumnValue;
 use crate::error::{AppError, AppResult};
 use sea_orm::prelude::Uuid;
 use sea_orm::{DbErr, QueryResult};
+use std::cell::Cell;
 
 /// A model read from consecutive columns of a row.
 pub trait DecodeAt: Sized {
@@ -215,32 +216,45 @@ macro_rules! decode_at {
     };
 }
 
-/// Where a model's columns are in a statement's rows, and which of them were read.
-#[derive(Clone, Copy, Debug)]
+/// Where a model's columns are in a statement's rows, and which of them were read. Its rows
+/// are decoded in turn: the columns' types are checked until a row has been decoded from them
+/// (a left-joined model a row lacks decodes nothing, so checks nothing), and trusted after.
+#[derive(Clone, Debug)]
 pub struct Placed {
     at: usize,
     columns: Option<Columns>,
+    checked: Cell<bool>,
 }
 
 impl Placed {
-    /// The model of `row`, its columns not read blank.
-    pub fn decode<M: DecodeSomeAt>(self, row: &QueryResult, check: Check) -> Result<M, DbErr> {
-        match self.columns {
-            Some(columns) => M::decode_some_at(row, self.at, columns, check),
-            None => M::decode_at(row, self.at, check),
+    /// The check the next row's columns need.
+    fn check(&self) -> Check {
+        match self.checked.get() {
+            true => Check::Trusted,
+            false => Check::Types,
         }
     }
 
+    /// The model of `row`, its columns not read blank.
+    pub fn decode<M: DecodeSomeAt>(&self, row: &QueryResult) -> Result<M, DbErr> {
+        let model = match self.columns {
+            Some(columns) => M::decode_some_at(row, self.at, columns, self.check()),
+            None => M::decode_at(row, self.at, self.check()),
+        }?;
+        self.checked.set(true);
+        Ok(model)
+    }
+
     /// The left-joined model of `row`, None when the row has none.
-    pub fn decode_joined<M: DecodeSomeAt>(
-        self,
-        row: &QueryResult,
-        check: Check,
-    ) -> Result<Option<M>, DbErr> {
-        match self.columns {
-            Some(columns) => M::decode_some_joined_at(row, self.at, columns, check),
-            None => M::decode_joined_at(row, self.at, check),
+    pub fn decode_joined<M: DecodeSomeAt>(&self, row: &QueryResult) -> Result<Option<M>, DbErr> {
+        let model = match self.columns {
+            Some(columns) => M::decode_some_joined_at(row, self.at, columns, self.check()),
+            None => M::decode_joined_at(row, self.at, self.check()),
+        }?;
+        if model.is_some() {
+            self.checked.set(true);
         }
+        Ok(model)
     }
 }
 
@@ -348,7 +362,11 @@ impl Layout {
             Some(columns) => self.start_of_columns(prefix, 0, &columns.names::<M>())?,
             None => self.start_of_after::<M>(prefix, 0)?,
         };
-        Ok(Placed { at, columns })
+        Ok(Placed {
+            at,
+            columns,
+            checked: Cell::new(false),
+        })
     }
 
     /// The positions of the columns named `name`, in order.
